@@ -1,0 +1,11 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perinatal.settings")
+
+application = get_asgi_application()
+
+from perinatal.lib.startup import refuse_unsafe_production  # noqa: E402
+
+refuse_unsafe_production()

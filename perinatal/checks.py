@@ -1,0 +1,56 @@
+"""System checks that stop an unsafe production start-up.
+
+``manage.py check --deploy`` does not notice a missing Content-Security-Policy, and a published
+default secret key passes it too; these checks close both gaps. They are errors, so
+``perinatal serve`` and ``wsgi.py`` refuse to start in production when one fails.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+REQUIRED_CSP_DIRECTIVES = ("default-src", "script-src", "object-src", "frame-ancestors", "base-uri")
+
+
+@register(Tags.security, deploy=False)
+def production_is_safe(app_configs=None, **kwargs):
+    if not settings.PRODUCTION:
+        return []
+    errors = []
+    key = settings.SECRET_KEY or ""
+    if key == settings.INSECURE_SECRET_KEY_MARKER or key.startswith("django-insecure") or len(key) < 50:
+        errors.append(
+            Error(
+                "DJANGO_SECRET_KEY is unset, a default, or shorter than 50 characters.",
+                hint="Generate one with `perinatal secret` and set DJANGO_SECRET_KEY.",
+                id="perinatal.E001",
+            )
+        )
+    if settings.DEBUG:
+        errors.append(
+            Error("DEBUG is on in production.", hint="Unset DJANGO_DEBUG.", id="perinatal.E002")
+        )
+    csp = getattr(settings, "SECURE_CSP", None) or {}
+    missing = [d for d in REQUIRED_CSP_DIRECTIVES if d not in csp]
+    unsafe = any("'unsafe-inline'" in str(v) for v in csp.get("script-src", []))
+    if missing or unsafe:
+        errors.append(
+            Error(
+                "No strict Content-Security-Policy is configured"
+                + (f" (missing {', '.join(missing)})" if missing else " (unsafe-inline scripts)"),
+                hint="Keep SECURE_CSP from perinatal/settings.py.",
+                id="perinatal.E003",
+            )
+        )
+    if "django.middleware.csp.ContentSecurityPolicyMiddleware" not in settings.MIDDLEWARE:
+        errors.append(
+            Error("The CSP middleware is not installed.", id="perinatal.E004")
+        )
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "DJANGO_ALLOWED_HOSTS is empty.",
+                hint="List the host names the clinic is served under.",
+                id="perinatal.E005",
+            )
+        )
+    return errors

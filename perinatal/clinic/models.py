@@ -1,0 +1,107 @@
+"""Who the clinic is: name, contacts and locations are data staff edit, not template text."""
+
+import uuid
+import zoneinfo
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from perinatal.lib.phones import format_phone, normalise_phone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
+
+
+def validate_phone(value: str) -> None:
+    try:
+        normalise_phone(value)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_("Enter a valid phone number.")) from exc
+
+
+class ClinicQuerySet(models.QuerySet):
+    def current(self) -> "Clinic":
+        """The clinic this deployment runs; an unsaved placeholder until one is set up."""
+        clinic = self.filter(is_current=True).first()
+        return clinic or Clinic(name="Perinatal", phone="", email="")
+
+
+class Clinic(models.Model):
+    """One deployment runs one clinic; the row marked current is the one the pages show."""
+
+    name = models.CharField(_("name"), max_length=120)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=32, validators=[validate_phone],
+        help_text=_("The number patients call, in international format, e.g. +1 617 555 0100."),
+    )
+    email = models.EmailField(_("email"))
+    oncall_email = models.EmailField(
+        _("on-call email"), blank=True,
+        help_text=_("Urgent call-back requests are announced here (no patient details are sent)."),
+    )
+    address = models.TextField(_("postal address"), blank=True)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    logo = models.FileField(
+        _("logo"), upload_to="clinic", blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        help_text=_("PNG, JPEG or WebP."),
+    )
+    is_current = models.BooleanField(_("shown on the site"), default=True)
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clinic")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_clinic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.phone:
+            self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Location(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=120)
+    address = models.TextField(_("address"))
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("location")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="unique_location_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.phone:
+            self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)

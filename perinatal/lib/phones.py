@@ -1,0 +1,30 @@
+"""Phone numbers are stored in E.164 and shown in the national format of their region."""
+
+import phonenumbers
+from django.conf import settings
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str:
+    """E.164 for a number typed by a person; raises NumberParseException when it is not valid."""
+    number = phonenumbers.parse(raw, region or settings.PERINATAL_DEFAULT_PHONE_REGION)
+    if not phonenumbers.is_valid_number(number):
+        raise phonenumbers.NumberParseException(
+            phonenumbers.NumberParseException.NOT_A_NUMBER, "not a valid number"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = phonenumbers.region_code_for_number(number)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == settings.PERINATAL_DEFAULT_PHONE_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)

@@ -1,0 +1,90 @@
+"""Sending one outbox message, safely when several workers run and any of them may be killed.
+
+Steps for ``deliver(pk)``:
+
+1. Claim: one conditional UPDATE moves the row to SENDING with a lease, only if it is due
+   (PENDING and its time has come, or SENDING with an expired lease). Two workers racing for
+   the same row cannot both see a row count of 1.
+2. Send over SMTP with a Message-ID derived from the row, outside any transaction.
+3. Record the outcome with another conditional UPDATE that names the attempt we claimed, so a
+   worker whose lease expired cannot overwrite the result of the worker that took over.
+
+A worker killed before the SMTP server accepted the message leaves a SENDING row whose lease
+expires; the next sweep sends it again. The one window that can repeat a message is a kill
+between the server's acceptance and step 3; the repeat carries the same Message-ID.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from perinatal.notify.models import Message, backoff
+
+logger = logging.getLogger(__name__)
+
+
+def claim(pk: int) -> Message | None:
+    now = timezone.now()
+    lease = timedelta(seconds=settings.PERINATAL_OUTBOX_LEASE_SECONDS)
+    claimed = (
+        Message.objects.due(now)
+        .filter(pk=pk)
+        .update(
+            status=Message.Status.SENDING,
+            lease_expires_at=now + lease,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if claimed != 1:
+        return None
+    return Message.objects.get(pk=pk)
+
+
+def _send_email(message: Message) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.to],
+        headers={"Message-ID": message.message_id_header},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    with get_connection() as connection:
+        connection.send_messages([email])
+
+
+def deliver(pk: int) -> str:
+    """Try to send one message; returns its state afterwards ("skipped" if not ours to send)."""
+    message = claim(pk)
+    if message is None:
+        return "skipped"
+    ours = Message.objects.filter(pk=pk, status=Message.Status.SENDING, attempts=message.attempts)
+    try:
+        _send_email(message)
+    except Exception as exc:  # any transport failure is retried; the reason is kept for staff
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        logger.warning("message %s attempt %s failed: %s", message.public_id, message.attempts, type(exc).__name__)
+        if message.attempts >= settings.PERINATAL_OUTBOX_MAX_ATTEMPTS:
+            ours.update(status=Message.Status.FAILED, last_error=reason, lease_expires_at=None)
+            return Message.Status.FAILED
+        retry_at = timezone.now() + backoff(message.attempts)
+        ours.update(
+            status=Message.Status.PENDING, last_error=reason, next_attempt_at=retry_at,
+            lease_expires_at=None,
+        )
+        from perinatal.notify.tasks import send_message
+
+        send_message.using(run_after=retry_at).enqueue(pk)
+        return Message.Status.PENDING
+    ours.update(status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error="")
+    return Message.Status.SENT
+
+
+def deliver_due(limit: int = 200) -> int:
+    """The sweep: send what is due, however it came to be left behind. Returns how many sent."""
+    ids = list(Message.objects.due(timezone.now()).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(deliver(pk) == Message.Status.SENT for pk in ids)

@@ -1,0 +1,92 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageQuerySet(models.QuerySet):
+    def due(self, now):
+        """Waiting messages whose time has come, and sends whose worker's lease ran out."""
+        return self.filter(
+            Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Message.Status.SENDING, lease_expires_at__lt=now)
+        )
+
+
+class Message(models.Model):
+    """A durable outbox row: written with what caused it, sent later by a worker.
+
+    States move only by conditional updates (see ``perinatal.notify.delivery``): a worker owns a
+    message while its lease lasts; a worker killed mid-send leaves the lease to expire and the
+    message is tried again under the same Message-ID, so receivers can tell a repeat.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to send")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, gave up")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    template = models.CharField(max_length=64, help_text="Name of the email template triplet.")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    dedupe_key = models.CharField(
+        max_length=120, blank=True,
+        help_text="Stops the same message being queued twice (e.g. one reminder per appointment).",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="message_dedupe_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(lease_expires_at__isnull=False),
+                name="sending_has_lease",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's sweep: due() filters on status and time.
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.status}"
+
+    @property
+    def message_id_header(self) -> str:
+        domain = getattr(settings, "PERINATAL_MESSAGE_ID_DOMAIN", "perinatal.local")
+        return f"<{self.public_id}@{domain}>"
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at 1 h between tries."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+

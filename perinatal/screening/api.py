@@ -1,0 +1,188 @@
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from perinatal.lib.api_errors import ErrorOut, error
+from perinatal.lib.ratelimit import retry_after
+from perinatal.screening.content import crisis_resources, risk_factor_codes
+from perinatal.screening.instruments import InvalidAnswers, get_instrument, languages_for, load_all
+from perinatal.screening.models import Screening
+from perinatal.screening.services import save_screening
+
+router = Router(tags=["screening"])
+
+InstrumentCode = Literal["epds", "phq9", "gad7"]
+
+
+class OptionOut(Schema):
+    position: int
+    text: str
+    score: int
+    loinc: str
+
+
+class ItemOut(Schema):
+    number: int
+    text: str
+    safety: bool
+    loinc: str
+    options: list[OptionOut]
+
+
+class BandOut(Schema):
+    code: str
+    min: int
+    max: int
+    label: str
+    summary: str
+
+
+class InstrumentSummaryOut(Schema):
+    code: str
+    version: str
+    language: str
+    name: str
+    abbreviation: str
+
+
+class InstrumentOut(InstrumentSummaryOut):
+    recall: str
+    instructions: str
+    citation: str
+    licence: str
+    loinc_panel: str
+    loinc_total: str
+    max_total: int
+    items: list[ItemOut]
+    bands: list[BandOut]
+
+
+class ScreeningIn(Schema):
+    instrument: InstrumentCode
+    answers: list[int] = Field(
+        ..., max_length=50,
+        description="Per item in order, the 0-based position of the chosen option as displayed.",
+    )
+    language: Literal["en", "es"] = "en"
+    risk_factors: list[str] = Field(default=[], max_length=20)
+
+
+class CrisisResourceOut(Schema):
+    name: str
+    when: str
+    number: str
+    display: str
+    call: bool
+    text: bool
+
+
+class ScreeningOut(Schema):
+    id: str
+    instrument: InstrumentSummaryOut
+    total: int
+    max_total: int
+    item_scores: list[int]
+    band: BandOut
+    safety_alert: bool = Field(description="True when a self-harm item was answered above zero.")
+    crisis_resources: list[CrisisResourceOut] = Field(
+        description="Shown first whenever safety_alert is true; empty otherwise."
+    )
+    citation: str
+
+
+def _summary(instrument) -> dict:
+    return {
+        "code": instrument.code, "version": instrument.version, "language": instrument.language,
+        "name": instrument.name, "abbreviation": instrument.abbreviation,
+    }
+
+
+def _detail(instrument) -> dict:
+    return {
+        **_summary(instrument),
+        "recall": instrument.recall, "instructions": instrument.instructions,
+        "citation": instrument.citation, "licence": instrument.licence,
+        "loinc_panel": instrument.loinc_panel, "loinc_total": instrument.loinc_total,
+        "max_total": instrument.max_total,
+        "items": [
+            {
+                "number": item.number, "text": item.text, "safety": item.safety, "loinc": item.loinc,
+                "options": [
+                    {"position": i, "text": o.text, "score": o.score, "loinc": o.loinc}
+                    for i, o in enumerate(item.options)
+                ],
+            }
+            for item in instrument.items
+        ],
+        "bands": [vars(b) for b in instrument.bands],
+    }
+
+
+@router.get("/instruments", response=list[InstrumentSummaryOut], summary="List loaded instruments")
+def list_instruments(request: HttpRequest):
+    return [_summary(instrument) for _, instrument in sorted(load_all().items())]
+
+
+@router.get(
+    "/instruments/{code}",
+    response={200: InstrumentOut, 404: ErrorOut},
+    summary="One instrument's items, options, scores, bands, citation and licence",
+)
+def get_instrument_detail(request: HttpRequest, code: InstrumentCode, language: Literal["en", "es"] = "en"):
+    instrument = get_instrument(code, language)
+    if instrument is None:
+        available = ", ".join(languages_for(code)) or "none"
+        return 404, error(
+            "not_available",
+            f"No validated {code} wording is loaded for language {language!r} (loaded: {available}).",
+        )
+    return 200, _detail(instrument)
+
+
+@router.post(
+    "/screenings",
+    response={201: ScreeningOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Score an anonymous screen",
+    description=(
+        "Scores and stores an anonymous screen (no name, contact, address or user agent is kept). "
+        "When `safety_alert` is true, show `crisis_resources` before anything else."
+    ),
+)
+def create_screening(request: HttpRequest, payload: ScreeningIn):
+    wait = retry_after(request, "screening")
+    if wait:
+        return 429, error("rate_limited", f"Too many screens from this address; try again in {wait} seconds.")
+    instrument = get_instrument(payload.instrument, payload.language)
+    if instrument is None:
+        return 404, error(
+            "not_available",
+            f"No validated {payload.instrument} wording is loaded for language {payload.language!r}.",
+        )
+    unknown = sorted(set(payload.risk_factors) - risk_factor_codes())
+    if unknown:
+        return 422, error(
+            "invalid_input", "Unknown risk factor codes.",
+            [{"field": "risk_factors", "message": f"unknown: {', '.join(unknown)}"}],
+        )
+    try:
+        scored = instrument.score(payload.answers)
+    except InvalidAnswers as exc:
+        return 422, error("invalid_answers", str(exc), [{"field": "answers", "message": str(exc)}])
+    screening = save_screening(
+        scored=scored, risk_factors=payload.risk_factors, channel=Screening.Channel.API
+    )
+    resources = crisis_resources(payload.language) if scored.safety_alert else []
+    return 201, {
+        "id": str(screening.public_id),
+        "instrument": _summary(instrument),
+        "total": scored.total,
+        "max_total": instrument.max_total,
+        "item_scores": list(scored.item_scores),
+        "band": vars(scored.band),
+        "safety_alert": scored.safety_alert,
+        "crisis_resources": [vars(r) for r in resources],
+        "citation": instrument.citation,
+    }
+
+

@@ -1,0 +1,94 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Screening(models.Model):
+    """One completed questionnaire, scored and stored with what was agreed at the time.
+
+    An anonymous screen holds no name, contact, IP address or user agent. It stays an unlinked
+    record for aggregate statistics unless the person later chooses to attach it to her record.
+    """
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("self-screen page")
+        API = "api", _("API")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    instrument = models.CharField(max_length=16)
+    instrument_version = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+    answers = models.JSONField(help_text="Per item: position shown, score, and option text.")
+    item_scores = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=32)
+    safety_alert = models.BooleanField(
+        help_text="A self-harm item (EPDS 10, PHQ-9 9) was answered above zero."
+    )
+    risk_factors = models.JSONField(default=list, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("screening")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__lte=30), name="screening_total_in_range"),
+        ]
+        indexes = [
+            # Aggregate statistics: screens per instrument per period.
+            models.Index(fields=["instrument", "created_at"], name="screening_stats_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.upper()} {self.total} ({self.created_at:%Y-%m-%d})"
+
+
+class CallbackRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=CallbackRequest.Status.DONE)
+
+    def for_work_queue(self):
+        """Open requests, urgent first, then oldest first."""
+        return self.open().order_by("-urgent", "created_at")
+
+
+class CallbackRequest(models.Model):
+    """A person asked the clinic to call her back; urgent when her screen flagged self-harm."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        CALLING = "calling", _("being called")
+        DONE = "done", _("done")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first_name = models.CharField(_("first name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20, help_text="E.164")
+    language = models.CharField(max_length=8)
+    screening = models.ForeignKey(
+        Screening, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
+    )
+    urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    staff_note = models.TextField(blank=True)
+
+    objects = CallbackRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call-back request")
+        indexes = [
+            # The work queue: open requests, urgent first, oldest first.
+            models.Index(fields=["status", "-urgent", "created_at"], name="callback_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'URGENT ' if self.urgent else ''}call-back {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from perinatal.clinic.models import Clinic
+from perinatal.notify.services import queue_email
+from perinatal.screening.instruments import ScoredAnswers, get_instrument
+from perinatal.screening.models import CallbackRequest, Screening
+
+
+def public_instrument(language: str):
+    """The instrument the public self-screen uses in this language, or None.
+
+    None when the clinic switched the public self-screen off, or when no validated wording of
+    the instrument is loaded for the language (the page then offers the clinic's phone).
+    """
+    code = settings.PERINATAL_PUBLIC_INSTRUMENT
+    if not code or code == "off":
+        return None
+    return get_instrument(code, language)
+
+
+def save_screening(
+    *, scored: ScoredAnswers, risk_factors: list[str], channel: str, replaces: str | None = None
+) -> Screening:
+    """Store a scored screen; ``replaces`` drops this visitor's earlier answers to the same form
+    (she changed her answers) unless staff already hold that screen through a call-back."""
+    with transaction.atomic():
+        if replaces:
+            Screening.objects.filter(
+                public_id=replaces, instrument=scored.instrument.code, callbacks__isnull=True
+            ).delete()
+        return Screening.objects.create(
+            instrument=scored.instrument.code,
+            instrument_version=scored.instrument.version,
+            language=scored.instrument.language,
+            answers=scored.answer_record(),
+            item_scores=list(scored.item_scores),
+            total=scored.total,
+            band=scored.band.code,
+            safety_alert=scored.safety_alert,
+            risk_factors=sorted(risk_factors),
+            channel=channel,
+        )
+
+
+def request_callback(
+    *, first_name: str, phone: str, language: str, screening: Screening | None, urgent: bool
+) -> CallbackRequest:
+    """Store the request and, in the same transaction, queue the alert to the on-call address.
+
+    The alert says only that a request is waiting and where to see it: no name, number or answers.
+    """
+    with transaction.atomic():
+        callback = CallbackRequest.objects.create(
+            first_name=first_name, phone=phone, language=language, screening=screening,
+            urgent=urgent or bool(screening and screening.safety_alert),
+        )
+        clinic = Clinic.objects.current()
+        to = clinic.oncall_email or clinic.email
+        if to:
+            queue_email(
+                to=to,
+                template="callback_alert",
+                context={
+                    "urgent": callback.urgent,
+                    "requested_at": timezone.localtime(callback.created_at),
+                    "queue_url": settings.SITE_URL
+                    + reverse("admin:screening_callbackrequest_changelist"),
+                    "clinic": clinic,
+                },
+                dedupe_key=f"callback-alert:{callback.public_id}",
+            )
+    return callback

@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from perinatal.api import api
+from perinatal.clinic import views as clinic_views
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", healthz),
+    path("clinic/logo", clinic_views.logo, name="clinic_logo"),
+]
+# English at /, Spanish at /es/: each page has one address per language, no cookie needed.
+urlpatterns += i18n_patterns(
+    path("", include("perinatal.screening.urls")),
+    path("", include("perinatal.learn.urls")),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "Perinatal — clinic staff"
+admin.site.site_title = "Perinatal staff"
