@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     sys.executable, "-m", "gunicorn", "perinatal.wsgi",
                     "--bind", f"{host}:{port}", "--workers", str(web_workers),
                     "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5",
+                    "--no-control-socket",
                 ],
                 env=env,
             )
