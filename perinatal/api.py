@@ -23,9 +23,13 @@ def _field(loc) -> str | None:
 
 @api.exception_handler(ValidationError)
 def invalid_input(request, exc: ValidationError):
-    details = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors]
+    details = [
+        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors
+    ]
     return api.create_response(
-        request, error("invalid_input", "The request is not valid; see details.", details), status=422
+        request,
+        error("invalid_input", "The request is not valid; see details.", details),
+        status=422,
     )
 
 

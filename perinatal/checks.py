@@ -17,7 +17,11 @@ def production_is_safe(app_configs=None, **kwargs):
         return []
     errors = []
     key = settings.SECRET_KEY or ""
-    if key == settings.INSECURE_SECRET_KEY_MARKER or key.startswith("django-insecure") or len(key) < 50:
+    if (
+        key == settings.INSECURE_SECRET_KEY_MARKER
+        or key.startswith("django-insecure")
+        or len(key) < 50
+    ):
         errors.append(
             Error(
                 "DJANGO_SECRET_KEY is unset, a default, or shorter than 50 characters.",
@@ -42,9 +46,7 @@ def production_is_safe(app_configs=None, **kwargs):
             )
         )
     if "django.middleware.csp.ContentSecurityPolicyMiddleware" not in settings.MIDDLEWARE:
-        errors.append(
-            Error("The CSP middleware is not installed.", id="perinatal.E004")
-        )
+        errors.append(Error("The CSP middleware is not installed.", id="perinatal.E004"))
     if not settings.ALLOWED_HOSTS:
         errors.append(
             Error(

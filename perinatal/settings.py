@@ -20,7 +20,7 @@ PRODUCTION = env_bool("PERINATAL_PRODUCTION", False)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # In production the key must come from the environment; the checks refuse this marker.
-INSECURE_SECRET_KEY_MARKER = "perinatal-insecure-unset-secret-key"
+INSECURE_SECRET_KEY_MARKER = "perinatal-insecure-unset-secret-key"  # noqa: S105 (a marker)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (
     INSECURE_SECRET_KEY_MARKER if PRODUCTION else read_or_create_secret(VAR_DIR / "secret-key")
 )
@@ -97,7 +97,9 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
 }
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'perinatal.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     # A file, not memory, so that worker and server processes started by tests see it.
@@ -109,7 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits) ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -121,19 +125,31 @@ PERINATAL_TASK_LEASE_SECONDS = env_int("PERINATAL_TASK_LEASE_SECONDS", 300)
 PERINATAL_WORKER_SWEEP_SECONDS = env_int("PERINATAL_WORKER_SWEEP_SECONDS", 30)
 
 # --- Email and the outbox -----------------------------------------------------------------------
-EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+_email_host = env_str("EMAIL_HOST")
+if _email_host:
+    _email_port = env_int("EMAIL_PORT", 587)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _email_port,
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", _email_port == 587),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 20),
+            },
+        }
+    }
 else:
-    # The demo clinic writes mail to files instead of sending it.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+    # The demo clinic writes mail to files under var/ instead of sending it.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "sent-mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Perinatal demo clinic <clinic@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PERINATAL_OUTBOX_MAX_ATTEMPTS = env_int("PERINATAL_OUTBOX_MAX_ATTEMPTS", 8)
@@ -183,7 +199,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Security -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -56,7 +56,12 @@ def ensure_demo_staff(password_file: Path) -> tuple[str, str]:
     User = get_user_model()
     user, _ = User.objects.get_or_create(
         username=DEMO_STAFF_USERNAME,
-        defaults={"first_name": "Demo", "last_name": "Staff", "is_staff": True, "is_superuser": True},
+        defaults={
+            "first_name": "Demo",
+            "last_name": "Staff",
+            "is_staff": True,
+            "is_superuser": True,
+        },
     )
     if not user.check_password(password):
         user.set_password(password)

@@ -38,18 +38,23 @@ class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=120)
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     phone = models.CharField(
-        _("phone"), max_length=32, validators=[validate_phone],
+        _("phone"),
+        max_length=32,
+        validators=[validate_phone],
         help_text=_("The number patients call, in international format, e.g. +1 617 555 0100."),
     )
     email = models.EmailField(_("email"))
     oncall_email = models.EmailField(
-        _("on-call email"), blank=True,
+        _("on-call email"),
+        blank=True,
         help_text=_("Urgent call-back requests are announced here (no patient details are sent)."),
     )
     address = models.TextField(_("postal address"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     logo = models.FileField(
-        _("logo"), upload_to="clinic", blank=True,
+        _("logo"),
+        upload_to="clinic",
+        blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
         help_text=_("PNG, JPEG or WebP."),
     )

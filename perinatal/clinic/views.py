@@ -12,4 +12,6 @@ def logo(request):
     if not clinic.logo:
         raise Http404
     content_type, _ = mimetypes.guess_type(clinic.logo.name)
-    return FileResponse(clinic.logo.open("rb"), content_type=content_type or "application/octet-stream")
+    return FileResponse(
+        clinic.logo.open("rb"), content_type=content_type or "application/octet-stream"
+    )

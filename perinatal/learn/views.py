@@ -17,4 +17,6 @@ def home(request):
 
 
 def programme(request):
-    return render(request, "learn/programme.html", {"self_screen": public_instrument(get_language())})
+    return render(
+        request, "learn/programme.html", {"self_screen": public_instrument(get_language())}
+    )

@@ -1,6 +1,6 @@
 """One error shape for the whole API: ``{"error": {"code", "message", "details"}}``."""
 
-from ninja import Schema
+from ninja import Schema, Status
 
 
 class ErrorDetail(Schema):
@@ -20,3 +20,8 @@ class ErrorOut(Schema):
 
 def error(code: str, message: str, details: list[dict] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def fail(status: int, code: str, message: str, details: list[dict] | None = None) -> Status:
+    """An error response in the one shape, for endpoints to return."""
+    return Status(status, error(code, message, details))

@@ -22,7 +22,9 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def client_address(request) -> str:
     proxies = settings.PERINATAL_TRUSTED_PROXIES
     if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
@@ -33,7 +35,9 @@ def retry_after(request, scope: str) -> int:
     limit, period = parse_rate(settings.PERINATAL_RATE_LIMITS[scope])
     now = int(time.time())
     window = now // period
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address(request)}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(
+        f"{settings.SECRET_KEY}:{client_address(request)}".encode()
+    ).hexdigest()[:24]
     key = f"rl:{scope}:{digest}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
@@ -55,7 +59,12 @@ def rate_limited(scope: str):
             if request.method == "POST":
                 wait = retry_after(request, scope)
                 if wait:
-                    response = render(request, "too_many_requests.html", {"wait_minutes": max(1, wait // 60)}, status=429)
+                    response = render(
+                        request,
+                        "too_many_requests.html",
+                        {"wait_minutes": max(1, wait // 60)},
+                        status=429,
+                    )
                     response["Retry-After"] = str(wait)
                     return response
             return view(request, *args, **kwargs)

@@ -41,7 +41,8 @@ def reap_stalled_jobs(*, lease_seconds: int | None = None) -> int:
         )
         if len(job.worker_ids) >= MAX_CLAIMS:
             same_claim.update(
-                status="FAILED", finished_at=now,
+                status="FAILED",
+                finished_at=now,
                 exception_class_path="perinatal.lib.worker.WorkerLost",
                 traceback=f"The job's worker vanished {len(job.worker_ids)} times; given up.",
             )
@@ -57,7 +58,9 @@ def enqueue_periodic() -> int:
     enqueued = 0
     for path in PERIODIC_TASKS:
         with transaction.atomic():
-            if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+            if DBTaskResult.objects.filter(
+                task_path=path, status__in=["READY", "RUNNING"]
+            ).exists():
                 continue
             import_string(path).enqueue()
             enqueued += 1

@@ -18,7 +18,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import F
 from django.utils import timezone
 
@@ -53,7 +53,7 @@ def _send_email(message: Message) -> None:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
-    with get_connection() as connection:
+    with mailers.default as connection:
         connection.send_messages([email])
 
 
@@ -67,24 +67,37 @@ def deliver(pk: int) -> str:
         _send_email(message)
     except Exception as exc:  # any transport failure is retried; the reason is kept for staff
         reason = f"{type(exc).__name__}: {exc}"[:300]
-        logger.warning("message %s attempt %s failed: %s", message.public_id, message.attempts, type(exc).__name__)
+        logger.warning(
+            "message %s attempt %s failed: %s",
+            message.public_id,
+            message.attempts,
+            type(exc).__name__,
+        )
         if message.attempts >= settings.PERINATAL_OUTBOX_MAX_ATTEMPTS:
             ours.update(status=Message.Status.FAILED, last_error=reason, lease_expires_at=None)
             return Message.Status.FAILED
         retry_at = timezone.now() + backoff(message.attempts)
         ours.update(
-            status=Message.Status.PENDING, last_error=reason, next_attempt_at=retry_at,
+            status=Message.Status.PENDING,
+            last_error=reason,
+            next_attempt_at=retry_at,
             lease_expires_at=None,
         )
         from perinatal.notify.tasks import send_message
 
         send_message.using(run_after=retry_at).enqueue(pk)
         return Message.Status.PENDING
-    ours.update(status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error="")
+    ours.update(
+        status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+    )
     return Message.Status.SENT
 
 
 def deliver_due(limit: int = 200) -> int:
     """The sweep: send what is due, however it came to be left behind. Returns how many sent."""
-    ids = list(Message.objects.due(timezone.now()).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Message.objects.due(timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(deliver(pk) == Message.Status.SENT for pk in ids)

@@ -43,7 +43,8 @@ class Message(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     dedupe_key = models.CharField(
-        max_length=120, blank=True,
+        max_length=120,
+        blank=True,
         help_text="Stops the same message being queued twice (e.g. one reminder per appointment).",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -88,5 +89,3 @@ class Message(models.Model):
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min … capped at 1 h between tries."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
-
-

@@ -28,7 +28,11 @@ def queue_email(
     try:
         with transaction.atomic():
             message = Message.objects.create(
-                template=template, to=to, subject=subject, body_text=text, body_html=html,
+                template=template,
+                to=to,
+                subject=subject,
+                body_text=text,
+                body_html=html,
                 dedupe_key=dedupe_key,
             )
     except IntegrityError:

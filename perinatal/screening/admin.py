@@ -8,15 +8,37 @@ from perinatal.screening.models import CallbackRequest, Screening
 class CallbackRequestAdmin(admin.ModelAdmin):
     """Interim staff view of call-back requests: urgent first, then oldest first."""
 
-    list_display = ["urgent", "status", "created_at", "first_name", "phone", "screen_summary", "handled_by"]
+    list_display = [
+        "urgent",
+        "status",
+        "created_at",
+        "first_name",
+        "phone",
+        "screen_summary",
+        "handled_by",
+    ]
     list_display_links = ["created_at"]
     list_filter = ["status", "urgent"]
-    readonly_fields = ["first_name", "phone", "language", "screening", "urgent", "created_at", "handled_by", "handled_at"]
+    readonly_fields = [
+        "first_name",
+        "phone",
+        "language",
+        "screening",
+        "urgent",
+        "created_at",
+        "handled_by",
+        "handled_at",
+    ]
     fields = [*readonly_fields[:6], "status", "staff_note", "handled_by", "handled_at"]
     actions = ["mark_calling", "mark_done"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("screening", "handled_by").order_by("-urgent", "status", "created_at")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("screening", "handled_by")
+            .order_by("-urgent", "status", "created_at")
+        )
 
     @admin.display(description="screen")
     def screen_summary(self, obj):
@@ -38,8 +60,12 @@ class CallbackRequestAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _mark(self, request, queryset, status):
-        updated = queryset.exclude(status=status).update(status=status, handled_by=request.user, handled_at=timezone.now())
-        self.message_user(request, f"{updated} request(s) marked {CallbackRequest.Status(status).label}.")
+        updated = queryset.exclude(status=status).update(
+            status=status, handled_by=request.user, handled_at=timezone.now()
+        )
+        self.message_user(
+            request, f"{updated} request(s) marked {CallbackRequest.Status(status).label}."
+        )
 
     @admin.action(description="Mark as being called")
     def mark_calling(self, request, queryset):
@@ -54,7 +80,15 @@ class CallbackRequestAdmin(admin.ModelAdmin):
 class ScreeningAdmin(admin.ModelAdmin):
     """Anonymous screens, read-only: they are aggregate data, not anyone's record."""
 
-    list_display = ["created_at", "instrument", "total", "band", "safety_alert", "channel", "language"]
+    list_display = [
+        "created_at",
+        "instrument",
+        "total",
+        "band",
+        "safety_alert",
+        "channel",
+        "language",
+    ]
     list_filter = ["instrument", "safety_alert", "channel", "language"]
     date_hierarchy = "created_at"
 

@@ -1,9 +1,9 @@
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
-from perinatal.lib.api_errors import ErrorOut, error
+from perinatal.lib.api_errors import ErrorOut, fail
 from perinatal.lib.ratelimit import retry_after
 from perinatal.screening.content import crisis_resources, risk_factor_codes
 from perinatal.screening.instruments import InvalidAnswers, get_instrument, languages_for, load_all
@@ -61,7 +61,8 @@ class InstrumentOut(InstrumentSummaryOut):
 class ScreeningIn(Schema):
     instrument: InstrumentCode
     answers: list[int] = Field(
-        ..., max_length=50,
+        ...,
+        max_length=50,
         description="Per item in order, the 0-based position of the chosen option as displayed.",
     )
     language: Literal["en", "es"] = "en"
@@ -93,21 +94,30 @@ class ScreeningOut(Schema):
 
 def _summary(instrument) -> dict:
     return {
-        "code": instrument.code, "version": instrument.version, "language": instrument.language,
-        "name": instrument.name, "abbreviation": instrument.abbreviation,
+        "code": instrument.code,
+        "version": instrument.version,
+        "language": instrument.language,
+        "name": instrument.name,
+        "abbreviation": instrument.abbreviation,
     }
 
 
 def _detail(instrument) -> dict:
     return {
         **_summary(instrument),
-        "recall": instrument.recall, "instructions": instrument.instructions,
-        "citation": instrument.citation, "licence": instrument.licence,
-        "loinc_panel": instrument.loinc_panel, "loinc_total": instrument.loinc_total,
+        "recall": instrument.recall,
+        "instructions": instrument.instructions,
+        "citation": instrument.citation,
+        "licence": instrument.licence,
+        "loinc_panel": instrument.loinc_panel,
+        "loinc_total": instrument.loinc_total,
         "max_total": instrument.max_total,
         "items": [
             {
-                "number": item.number, "text": item.text, "safety": item.safety, "loinc": item.loinc,
+                "number": item.number,
+                "text": item.text,
+                "safety": item.safety,
+                "loinc": item.loinc,
                 "options": [
                     {"position": i, "text": o.text, "score": o.score, "loinc": o.loinc}
                     for i, o in enumerate(item.options)
@@ -129,15 +139,18 @@ def list_instruments(request: HttpRequest):
     response={200: InstrumentOut, 404: ErrorOut},
     summary="One instrument's items, options, scores, bands, citation and licence",
 )
-def get_instrument_detail(request: HttpRequest, code: InstrumentCode, language: Literal["en", "es"] = "en"):
+def get_instrument_detail(
+    request: HttpRequest, code: InstrumentCode, language: Literal["en", "es"] = "en"
+):
     instrument = get_instrument(code, language)
     if instrument is None:
         available = ", ".join(languages_for(code)) or "none"
-        return 404, error(
+        return fail(
+            404,
             "not_available",
-            f"No validated {code} wording is loaded for language {language!r} (loaded: {available}).",
+            f"No validated {code} wording is loaded for {language!r} (loaded: {available}).",
         )
-    return 200, _detail(instrument)
+    return Status(200, _detail(instrument))
 
 
 @router.post(
@@ -152,37 +165,43 @@ def get_instrument_detail(request: HttpRequest, code: InstrumentCode, language: 
 def create_screening(request: HttpRequest, payload: ScreeningIn):
     wait = retry_after(request, "screening")
     if wait:
-        return 429, error("rate_limited", f"Too many screens from this address; try again in {wait} seconds.")
+        return fail(
+            429, "rate_limited", f"Too many screens from this address; try again in {wait} seconds."
+        )
     instrument = get_instrument(payload.instrument, payload.language)
     if instrument is None:
-        return 404, error(
+        return fail(
+            404,
             "not_available",
-            f"No validated {payload.instrument} wording is loaded for language {payload.language!r}.",
+            f"No validated {payload.instrument} wording is loaded for {payload.language!r}.",
         )
     unknown = sorted(set(payload.risk_factors) - risk_factor_codes())
     if unknown:
-        return 422, error(
-            "invalid_input", "Unknown risk factor codes.",
+        return fail(
+            422,
+            "invalid_input",
+            "Unknown risk factor codes.",
             [{"field": "risk_factors", "message": f"unknown: {', '.join(unknown)}"}],
         )
     try:
         scored = instrument.score(payload.answers)
     except InvalidAnswers as exc:
-        return 422, error("invalid_answers", str(exc), [{"field": "answers", "message": str(exc)}])
+        return fail(422, "invalid_answers", str(exc), [{"field": "answers", "message": str(exc)}])
     screening = save_screening(
         scored=scored, risk_factors=payload.risk_factors, channel=Screening.Channel.API
     )
     resources = crisis_resources(payload.language) if scored.safety_alert else []
-    return 201, {
-        "id": str(screening.public_id),
-        "instrument": _summary(instrument),
-        "total": scored.total,
-        "max_total": instrument.max_total,
-        "item_scores": list(scored.item_scores),
-        "band": vars(scored.band),
-        "safety_alert": scored.safety_alert,
-        "crisis_resources": [vars(r) for r in resources],
-        "citation": instrument.citation,
-    }
-
-
+    return Status(
+        201,
+        {
+            "id": str(screening.public_id),
+            "instrument": _summary(instrument),
+            "total": scored.total,
+            "max_total": instrument.max_total,
+            "item_scores": list(scored.item_scores),
+            "band": vars(scored.band),
+            "safety_alert": scored.safety_alert,
+            "crisis_resources": [vars(r) for r in resources],
+            "citation": instrument.citation,
+        },
+    )

@@ -57,7 +57,8 @@ def crisis_resources(language: str) -> list[CrisisResource]:
             name=r[lang]["name"],
             when=r[lang]["when"],
             number=r["number"],
-            display=r.get("display") or (format_phone(r["number"]) if r["number"].startswith("+") else r["number"]),
+            display=r.get("display")
+            or (format_phone(r["number"]) if r["number"].startswith("+") else r["number"]),
             call=r["call"],
             text=r["text"],
         )

@@ -55,7 +55,9 @@ class CallbackForm(forms.Form):
     first_name = forms.CharField(
         label=_("Your first name"),
         max_length=60,
-        error_messages={"required": _("Please tell us your first name, so we know whom to ask for.")},
+        error_messages={
+            "required": _("Please tell us your first name, so we know whom to ask for.")
+        },
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     phone = forms.CharField(
@@ -73,5 +75,5 @@ class CallbackForm(forms.Form):
             return normalise_phone(self.cleaned_data["phone"])
         except phonenumbers.NumberParseException:
             raise forms.ValidationError(
-                _("That does not look like a phone number. Please check it, for example 617 555 0100.")
+                _("That does not look like a phone number. Please check it, e.g. 617 555 0100.")
             ) from None

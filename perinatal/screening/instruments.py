@@ -94,7 +94,9 @@ class Instrument:
         chosen = []
         for item, position in zip(self.items, positions, strict=True):
             if isinstance(position, bool) or not isinstance(position, int):
-                raise InvalidAnswers(f"The answer to question {item.number} must be a whole number.")
+                raise InvalidAnswers(
+                    f"The answer to question {item.number} must be a whole number."
+                )
             if not 0 <= position < len(item.options):
                 raise InvalidAnswers(
                     f"The answer to question {item.number} must be between 0 and "
@@ -145,7 +147,9 @@ def _parse(path: Path) -> Instrument:
         Item(
             number=raw["number"],
             text=raw["text"],
-            options=tuple(Option(**o) for o in raw["options"]) if "options" in raw else default_options,
+            options=tuple(Option(**o) for o in raw["options"])
+            if "options" in raw
+            else default_options,
             safety=raw.get("safety", False),
             loinc=raw.get("loinc", ""),
         )

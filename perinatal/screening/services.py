@@ -54,7 +54,10 @@ def request_callback(
     """
     with transaction.atomic():
         callback = CallbackRequest.objects.create(
-            first_name=first_name, phone=phone, language=language, screening=screening,
+            first_name=first_name,
+            phone=phone,
+            language=language,
+            screening=screening,
             urgent=urgent or bool(screening and screening.safety_alert),
         )
         clinic = Clinic.objects.current()

@@ -105,7 +105,9 @@ def callback(request):
 @private_page
 def callback_thanks(request):
     return render(
-        request, "screening/callback_thanks.html", {"crisis_resources": crisis_resources(get_language())}
+        request,
+        "screening/callback_thanks.html",
+        {"crisis_resources": crisis_resources(get_language())},
     )
 
 

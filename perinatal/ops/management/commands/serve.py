@@ -44,11 +44,22 @@ class Command(BaseCommand):
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "perinatal.settings"}
         children = [
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
                 [
-                    sys.executable, "-m", "gunicorn", "perinatal.wsgi",
-                    "--bind", f"{host}:{port}", "--workers", str(web_workers),
-                    "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "perinatal.wsgi",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(web_workers),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
                     "--no-control-socket",
                 ],
                 env=env,

@@ -10,8 +10,10 @@ class Command(db_worker.Command):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--sweep-seconds", type=float, default=settings.PERINATAL_WORKER_SWEEP_SECONDS,
-            help="How often to requeue stalled jobs and look for due messages (default: %(default)s).",
+            "--sweep-seconds",
+            type=float,
+            default=settings.PERINATAL_WORKER_SWEEP_SECONDS,
+            help="Seconds between sweeps for stalled jobs and due messages (default: %(default)s).",
         )
 
     def handle(self, *args, sweep_seconds, **options):
