@@ -50,3 +50,55 @@ def outsider(db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user("outsider", password="a long test password 2")
+
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler that keeps every accepted message; ``before_accept`` may refuse one."""
+
+    def __init__(self):
+        import threading
+
+        self.messages = []
+        self.lock = threading.Lock()
+        self.before_accept = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.content, policy=default)
+        if self.before_accept and self.before_accept(message, session.peer) is False:
+            return "451 4.3.0 Not accepted, try again later"
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; ``.handler.messages`` holds what arrived."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.handler = handler
+    yield controller
+    controller.stop()
+
+
+def database_url_for_subprocesses() -> str:
+    """The test database as a DATABASE_URL, so real worker or server processes share it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"

@@ -1,0 +1,89 @@
+"""``perinatal serve`` on an empty folder gives a working clinic, and Ctrl-C stops everything."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL", "EMAIL_"))}
+    env |= {"PERINATAL_VAR_DIR": str(tmp_path / "var"), "PERINATAL_WORKER_SWEEP_SECONDS": "1"}
+    command = [str(Path(sys.executable).parent / "perinatal"), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )
+    try:
+        home = wait_for(f"http://127.0.0.1:{port}/").decode()
+        assert "Harbor Perinatal Mental Health (demo)" in home
+        css = wait_for(f"http://127.0.0.1:{port}/static/perinatal/site.css")
+        assert b"--brand" in css  # static files are served with DEBUG off
+
+        # A call-back request goes all the way through the outbox to a (file) mailbox.
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(f"http://127.0.0.1:{port}/help-now/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = f"csrfmiddlewaretoken={token}&first_name=Ana&phone=6175550123".encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/call-back/", data=data,
+            headers={"Referer": f"http://127.0.0.1:{port}/help-now/"},
+        )
+        assert "/call-back/thanks/" in opener.open(request).geturl()
+        mailbox = tmp_path / "var" / "sent-mail"
+        deadline = time.monotonic() + 30
+        while not (mailbox.exists() and any(mailbox.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        sent = "".join(p.read_text() for p in mailbox.iterdir())
+        assert "call-back request waiting" in sent
+        assert "Ana" not in sent
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Staff sign-in" in output and "username demo-staff" in output
+    assert "Stopped." in output
+    assert subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True).returncode == 1
+
+
+@pytest.mark.slow
+def test_serve_twice_loads_the_demo_clinic_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL"))}
+    env |= {"PERINATAL_VAR_DIR": str(tmp_path / "var")}
+    perinatal = str(Path(sys.executable).parent / "perinatal")
+    for _ in range(2):
+        subprocess.run([perinatal, "migrate", "-v", "0"], cwd=settings.BASE_DIR, env=env, check=True)
+        subprocess.run([perinatal, "demo"], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True)
+    count = subprocess.run(
+        [perinatal, "shell", "--no-imports", "-c", "from perinatal.clinic.models import Clinic, Location; print(Clinic.objects.count(), Location.objects.count())"],
+        cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True,
+    )
+    assert count.stdout.split() == ["1", "2"]

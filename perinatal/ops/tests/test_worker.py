@@ -1,0 +1,173 @@
+"""The background worker: stalled jobs come back, and no message is lost when workers are killed."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from conftest import database_url_for_subprocesses
+from perinatal.lib import worker
+from perinatal.notify.models import Message
+from perinatal.notify.tasks import deliver_due_messages, send_message
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_vanished_goes_back_to_the_queue():
+    job = send_message.enqueue(1)
+    DBTaskResult.objects.filter(pk=job.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=10), worker_ids=["killed"]
+    )
+    assert worker.reap_stalled_jobs(lease_seconds=300) == 1
+    assert DBTaskResult.objects.get(pk=job.id).status == "READY"
+
+
+@pytest.mark.django_db
+def test_a_running_job_within_its_lease_is_left_alone():
+    job = send_message.enqueue(1)
+    DBTaskResult.objects.filter(pk=job.id).update(status="RUNNING", started_at=timezone.now(), worker_ids=["w"])
+    assert worker.reap_stalled_jobs(lease_seconds=300) == 0
+    assert DBTaskResult.objects.get(pk=job.id).status == "RUNNING"
+
+
+@pytest.mark.django_db
+def test_a_job_that_keeps_killing_its_worker_is_given_up():
+    job = send_message.enqueue(1)
+    DBTaskResult.objects.filter(pk=job.id).update(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=10),
+        worker_ids=[f"w{n}" for n in range(worker.MAX_CLAIMS)],
+    )
+    assert worker.reap_stalled_jobs(lease_seconds=300) == 0
+    stalled = DBTaskResult.objects.get(pk=job.id)
+    assert stalled.status == "FAILED"
+    assert "vanished" in stalled.traceback
+
+
+@pytest.mark.django_db
+def test_the_periodic_sweep_is_queued_once():
+    assert worker.enqueue_periodic() == 1
+    assert worker.enqueue_periodic() == 0
+    assert DBTaskResult.objects.filter(task_path=deliver_due_messages.module_path).count() == 1
+
+
+def _socket_inode(local_port: int) -> str | None:
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
+                return fields[9]
+    return None
+
+
+def _owns_socket(pid: int, inode: str) -> bool:
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir())
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+class Workers:
+    """Real ``manage.py worker`` processes on the test database, sending to a real SMTP server."""
+
+    def __init__(self, smtp_port: int, count: int):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocesses(),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_USE_TLS": "0",
+            "PERINATAL_OUTBOX_LEASE_SECONDS": "2",
+            "PERINATAL_TASK_LEASE_SECONDS": "2",
+            "PERINATAL_WORKER_SWEEP_SECONDS": "1",
+            "PERINATAL_VAR_DIR": str(settings.VAR_DIR),
+        }
+        self.count = count
+        self.processes: list[subprocess.Popen] = []
+        self.kills = 0
+
+    def start_missing(self):
+        self.processes = [p for p in self.processes if p.poll() is None]
+        while len(self.processes) < self.count:
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
+                     "--no-startup-delay", "-v", "0"],
+                    cwd=Path(settings.BASE_DIR), env=self.env,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+            )
+
+    def kill_sender(self, peer_port: int) -> bool:
+        """SIGKILL the worker whose socket is connected from ``peer_port`` (found via /proc)."""
+        inode = _socket_inode(peer_port)
+        for process in self.processes:
+            if process.poll() is None and inode and _owns_socket(process.pid, inode):
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                self.kills += 1
+                return True
+        return False
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
+    from perinatal.clinic.demo import load_demo_clinic
+    from perinatal.screening.services import request_callback
+
+    load_demo_clinic()
+    total = 24
+    for n in range(total):
+        request_callback(first_name=f"P{n}", phone="+16175550100", language="en", screening=None, urgent=True)
+    expected = {m.message_id_header for m in Message.objects.all()}
+    assert len(expected) == total
+
+    workers = Workers(smtp_server.port, count=2)
+    kill_on = {3, 11, 19}  # the 3rd, 11th and 19th delivery attempts die mid-send
+    attempts = {"n": 0}
+
+    def kill_sender_mid_send(message, peer):
+        attempts["n"] += 1
+        if attempts["n"] in kill_on:
+            # The sending worker dies before the server accepts: the message must come again.
+            assert workers.kill_sender(peer[1])
+            return False
+        return True
+
+    smtp_server.handler.before_accept = kill_sender_mid_send
+    workers.start_missing()
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if Message.objects.filter(status=Message.Status.SENT).count() == total:
+                break
+            workers.start_missing()  # like a process supervisor restarting crashed workers
+            time.sleep(0.3)
+    finally:
+        workers.stop()
+
+    received = [m["Message-ID"] for m in smtp_server.handler.messages]
+    states = list(Message.objects.values_list("status", "attempts"))
+    assert all(state == Message.Status.SENT for state, _ in states), states
+    assert workers.kills >= len(kill_on)
+    assert sorted(received) == sorted(expected)  # every message once: none lost, none twice
+    assert Message.objects.exclude(status=Message.Status.SENT).count() == 0
