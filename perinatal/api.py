@@ -5,6 +5,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from perinatal.lib.api_errors import error
 from perinatal.screening.api import router as screening_router
+from perinatal.screening.instruments import instrument_codes as load_all_codes
 
 api = NinjaAPI(
     title="Perinatal API",
@@ -16,16 +17,24 @@ api = NinjaAPI(
 api.add_router("/", screening_router)
 
 
-def _field(loc) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+# Discriminated-union bodies put the tag in the error location ("epds.answers"); clients
+# know the field as "answers", and a bad or missing tag is an error in the "instrument" field.
+UNION_TAG_FIELD = "instrument"
+UNION_TAG_ERRORS = {"union_tag_invalid", "union_tag_not_found"}
+
+
+def _field(error: dict) -> str | None:
+    if error.get("type") in UNION_TAG_ERRORS:
+        return UNION_TAG_FIELD
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+    if len(parts) > 1 and parts[0] in load_all_codes():
+        parts = parts[1:]
     return ".".join(parts) or None
 
 
 @api.exception_handler(ValidationError)
 def invalid_input(request, exc: ValidationError):
-    details = [
-        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors
-    ]
+    details = [{"field": _field(e), "message": e.get("msg", "invalid")} for e in exc.errors]
     return api.create_response(
         request,
         error("invalid_input", "The request is not valid; see details.", details),
@@ -40,4 +49,5 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, error("http_error", str(exc)), status=exc.status_code)
+    code = "malformed_request" if exc.status_code == 400 else "http_error"
+    return api.create_response(request, error(code, str(exc)), status=exc.status_code)

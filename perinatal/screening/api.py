@@ -1,7 +1,8 @@
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
+from pydantic import BeforeValidator, create_model
 
 from perinatal.lib.api_errors import ErrorOut, fail
 from perinatal.lib.ratelimit import retry_after
@@ -58,15 +59,49 @@ class InstrumentOut(InstrumentSummaryOut):
     bands: list[BandOut]
 
 
-class ScreeningIn(Schema):
-    instrument: InstrumentCode
-    answers: list[int] = Field(
-        ...,
-        max_length=50,
-        description="Per item in order, the 0-based position of the chosen option as displayed.",
+RiskFactorCode = Literal[tuple(sorted(risk_factor_codes()))]
+
+
+def _json_integer(value):
+    """A JSON integer: 2 and 2.0 are the same number; true, "2" and 2.5 are not positions."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("must be a whole number")
+    return int(value)
+
+
+def _screening_schema(instrument) -> type[Schema]:
+    """The request body for one instrument, built from its data file: exact item count and
+    option range, so the published schema says precisely what a complete answer set is."""
+    top = len(instrument.items[0].options) - 1
+    return create_model(
+        f"{instrument.abbreviation.replace('-', '')}ScreeningIn",
+        __base__=Schema,
+        instrument=(Literal[instrument.code], ...),
+        answers=(
+            Annotated[
+                list[Annotated[int, Field(ge=0, le=top), BeforeValidator(_json_integer)]],
+                Field(
+                    min_length=len(instrument.items),
+                    max_length=len(instrument.items),
+                    description="Per item in order, the 0-based position of the chosen option "
+                    "as displayed.",
+                ),
+            ],
+            ...,
+        ),
+        language=(Literal["en", "es"], "en"),
+        risk_factors=(Annotated[list[RiskFactorCode], Field(max_length=20)], []),
     )
-    language: Literal["en", "es"] = "en"
-    risk_factors: list[str] = Field(default=[], max_length=20)
+
+
+ScreeningIn = Annotated[
+    Union[
+        tuple(_screening_schema(get_instrument(code, "en")) for code in ("epds", "phq9", "gad7"))
+    ],  # noqa: UP007
+    Field(discriminator="instrument"),
+]
 
 
 class CrisisResourceOut(Schema):
@@ -136,7 +171,7 @@ def list_instruments(request: HttpRequest):
 
 @router.get(
     "/instruments/{code}",
-    response={200: InstrumentOut, 404: ErrorOut},
+    response={200: InstrumentOut, 404: ErrorOut, 422: ErrorOut},
     summary="One instrument's items, options, scores, bands, citation and licence",
 )
 def get_instrument_detail(
@@ -155,14 +190,14 @@ def get_instrument_detail(
 
 @router.post(
     "/screenings",
-    response={201: ScreeningOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Score an anonymous screen",
     description=(
         "Scores and stores an anonymous screen (no name, contact, address or user agent is kept). "
         "When `safety_alert` is true, show `crisis_resources` before anything else."
     ),
 )
-def create_screening(request: HttpRequest, payload: ScreeningIn):
+def create_screening(request: HttpRequest, payload: Annotated[ScreeningIn, Body()]):
     wait = retry_after(request, "screening")
     if wait:
         return fail(
@@ -174,14 +209,6 @@ def create_screening(request: HttpRequest, payload: ScreeningIn):
             404,
             "not_available",
             f"No validated {payload.instrument} wording is loaded for {payload.language!r}.",
-        )
-    unknown = sorted(set(payload.risk_factors) - risk_factor_codes())
-    if unknown:
-        return fail(
-            422,
-            "invalid_input",
-            "Unknown risk factor codes.",
-            [{"field": "risk_factors", "message": f"unknown: {', '.join(unknown)}"}],
         )
     try:
         scored = instrument.score(payload.answers)

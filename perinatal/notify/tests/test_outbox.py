@@ -23,7 +23,12 @@ def queue(**kwargs):
     defaults = {
         "to": "oncall@example.org",
         "template": "callback_alert",
-        "context": {"urgent": True, "requested_at": timezone.now(), "queue_url": "http://x/", "clinic": Clinic.objects.current()},
+        "context": {
+            "urgent": True,
+            "requested_at": timezone.now(),
+            "queue_url": "http://x/",
+            "clinic": Clinic.objects.current(),
+        },
     }
     return queue_email(**(defaults | kwargs))
 
@@ -48,7 +53,9 @@ def test_queueing_wakes_a_worker_after_commit(django_capture_on_commit_callbacks
 
 def test_a_message_rolls_back_with_what_caused_it(clinic):
     with pytest.raises(RuntimeError), transaction.atomic():
-        request_callback(first_name="A", phone="+16175550100", language="en", screening=None, urgent=True)
+        request_callback(
+            first_name="A", phone="+16175550100", language="en", screening=None, urgent=True
+        )
         raise RuntimeError("the request failed after queueing")
     assert CallbackRequest.objects.count() == 0
     assert Message.objects.count() == 0
@@ -69,7 +76,9 @@ def test_only_one_worker_can_claim_a_message():
 def test_a_message_whose_worker_vanished_is_claimed_again_after_its_lease():
     message = queue()
     delivery.claim(message.pk)
-    Message.objects.filter(pk=message.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    Message.objects.filter(pk=message.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert delivery.deliver(message.pk) == Message.Status.SENT
     message.refresh_from_db()
     assert message.attempts == 2
@@ -79,9 +88,13 @@ def test_a_message_whose_worker_vanished_is_claimed_again_after_its_lease():
 def test_a_late_worker_cannot_overwrite_the_result_of_the_one_that_took_over():
     message = queue()
     first = delivery.claim(message.pk)
-    Message.objects.filter(pk=message.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    Message.objects.filter(pk=message.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     delivery.deliver(message.pk)  # a second worker takes over and sends
-    stale = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING, attempts=first.attempts)
+    stale = Message.objects.filter(
+        pk=message.pk, status=Message.Status.SENDING, attempts=first.attempts
+    )
     assert stale.update(status=Message.Status.FAILED) == 0
 
 
@@ -136,7 +149,9 @@ def test_the_sweep_sends_whatever_is_due(smtp_server, settings):
     assert delivery.deliver_due() == 3
     received = {m["Message-ID"] for m in smtp_server.handler.messages}
     assert received == {m.message_id_header for m in due}
-    assert all(m["Subject"] == "URGENT: call-back request waiting" for m in smtp_server.handler.messages)
+    assert all(
+        m["Subject"] == "URGENT: call-back request waiting" for m in smtp_server.handler.messages
+    )
 
 
 def test_staff_see_every_message_and_its_state(admin_client):

@@ -35,12 +35,21 @@ def wait_for(url: str, timeout: float = 60) -> bytes:
 @pytest.mark.slow
 def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL", "EMAIL_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL", "EMAIL_"))
+    }
     env |= {"PERINATAL_VAR_DIR": str(tmp_path / "var"), "PERINATAL_WORKER_SWEEP_SECONDS": "1"}
     command = [str(Path(sys.executable).parent / "perinatal"), "serve", "--port", str(port)]
     server = subprocess.Popen(
-        command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        command,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         home = wait_for(f"http://127.0.0.1:{port}/").decode()
@@ -54,7 +63,8 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         data = f"csrfmiddlewaretoken={token}&first_name=Ana&phone=6175550123".encode()
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/call-back/", data=data,
+            f"http://127.0.0.1:{port}/call-back/",
+            data=data,
             headers={"Referer": f"http://127.0.0.1:{port}/help-now/"},
         )
         assert "/call-back/thanks/" in opener.open(request).geturl()
@@ -76,14 +86,32 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
 
 @pytest.mark.slow
 def test_serve_twice_loads_the_demo_clinic_once(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL"))
+    }
     env |= {"PERINATAL_VAR_DIR": str(tmp_path / "var")}
     perinatal = str(Path(sys.executable).parent / "perinatal")
     for _ in range(2):
-        subprocess.run([perinatal, "migrate", "-v", "0"], cwd=settings.BASE_DIR, env=env, check=True)
-        subprocess.run([perinatal, "demo"], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [perinatal, "migrate", "-v", "0"], cwd=settings.BASE_DIR, env=env, check=True
+        )
+        subprocess.run(
+            [perinatal, "demo"], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True
+        )
     count = subprocess.run(
-        [perinatal, "shell", "--no-imports", "-c", "from perinatal.clinic.models import Clinic, Location; print(Clinic.objects.count(), Location.objects.count())"],
-        cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True,
+        [
+            perinatal,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from perinatal.clinic.models import Clinic, Location; print(Clinic.objects.count(), Location.objects.count())",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert count.stdout.split() == ["1", "2"]

@@ -60,7 +60,11 @@ def test_the_wsgi_app_refuses_to_load_with_a_default_key():
     env |= PRODUCTION | {"DJANGO_SECRET_KEY": "", "PERINATAL_VAR_DIR": str(settings.VAR_DIR)}
     result = subprocess.run(
         [sys.executable, "-c", "import perinatal.wsgi"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
@@ -73,9 +77,27 @@ def test_production_cookies_are_secure_host_only_and_hsts_is_on():
         "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
-    env |= PRODUCTION | {"DJANGO_SETTINGS_MODULE": "perinatal.settings", "PERINATAL_VAR_DIR": str(settings.VAR_DIR)}
-    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "31536000", "True", "True"]
+    env |= PRODUCTION | {
+        "DJANGO_SETTINGS_MODULE": "perinatal.settings",
+        "PERINATAL_VAR_DIR": str(settings.VAR_DIR),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+    ]
 
 
 def test_a_missing_csp_is_an_error_in_production(settings):
@@ -83,17 +105,35 @@ def test_a_missing_csp_is_an_error_in_production(settings):
     settings.SECRET_KEY = GOOD_KEY
     settings.SECURE_CSP = {}
     assert "perinatal.E003" in {e.id for e in production_is_safe()}
-    settings.SECURE_CSP = {**dict.fromkeys(["default-src", "object-src", "frame-ancestors", "base-uri"], ["'none'"]), "script-src": ["'self'", "'unsafe-inline'"]}
+    settings.SECURE_CSP = {
+        **dict.fromkeys(["default-src", "object-src", "frame-ancestors", "base-uri"], ["'none'"]),
+        "script-src": ["'self'", "'unsafe-inline'"],
+    }
     assert "perinatal.E003" in {e.id for e in production_is_safe()}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/ketamine-for-postpartum-depression/", "/check/", "/help-now/", "/es/", "/api/v1/instruments"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/ketamine-for-postpartum-depression/",
+        "/check/",
+        "/help-now/",
+        "/es/",
+        "/api/v1/instruments",
+    ],
+)
 def test_every_response_carries_the_security_headers(client, clinic, path):
     response = client.get(path)
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
-    for directive in ("default-src 'none'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"):
+    for directive in (
+        "default-src 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"

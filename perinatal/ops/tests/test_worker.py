@@ -32,7 +32,9 @@ def test_a_job_whose_worker_vanished_goes_back_to_the_queue():
 @pytest.mark.django_db
 def test_a_running_job_within_its_lease_is_left_alone():
     job = send_message.enqueue(1)
-    DBTaskResult.objects.filter(pk=job.id).update(status="RUNNING", started_at=timezone.now(), worker_ids=["w"])
+    DBTaskResult.objects.filter(pk=job.id).update(
+        status="RUNNING", started_at=timezone.now(), worker_ids=["w"]
+    )
     assert worker.reap_stalled_jobs(lease_seconds=300) == 0
     assert DBTaskResult.objects.get(pk=job.id).status == "RUNNING"
 
@@ -99,10 +101,22 @@ class Workers:
         while len(self.processes) < self.count:
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "manage.py", "worker", "--queue-name", "*", "--interval", "0.2",
-                     "--no-startup-delay", "-v", "0"],
-                    cwd=Path(settings.BASE_DIR), env=self.env,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "worker",
+                        "--queue-name",
+                        "*",
+                        "--interval",
+                        "0.2",
+                        "--no-startup-delay",
+                        "-v",
+                        "0",
+                    ],
+                    cwd=Path(settings.BASE_DIR),
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             )
 
@@ -137,7 +151,9 @@ def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
     load_demo_clinic()
     total = 24
     for n in range(total):
-        request_callback(first_name=f"P{n}", phone="+16175550100", language="en", screening=None, urgent=True)
+        request_callback(
+            first_name=f"P{n}", phone="+16175550100", language="en", screening=None, urgent=True
+        )
     expected = {m.message_id_header for m in Message.objects.all()}
     assert len(expected) == total
 

@@ -56,8 +56,9 @@ def test_gad7_has_no_safety_item(client):
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
-        ({"instrument": "epds", "answers": [0] * 9}, "invalid_answers", "answers"),
-        ({"instrument": "epds", "answers": [0] * 9 + [7]}, "invalid_answers", "answers"),
+        ({"instrument": "epds", "answers": [0] * 9}, "invalid_input", "answers"),
+        ({"instrument": "epds", "answers": [0] * 9 + [7]}, "invalid_input", "answers.9"),
+        ({"instrument": "phq9", "answers": [0] * 10}, "invalid_input", "answers"),
         ({"instrument": "epds", "answers": "0000000000"}, "invalid_input", "answers"),
         ({"instrument": "bdi", "answers": [0] * 10}, "invalid_input", "instrument"),
         ({"answers": [0] * 10}, "invalid_input", "instrument"),
@@ -107,7 +108,9 @@ def test_instruments_are_published_with_items_scores_and_licence(client):
 def test_the_openapi_schema_documents_the_screening_endpoint(client):
     schema = client.get("/api/v1/openapi.json").json()
     post_op = schema["paths"]["/api/v1/screenings"]["post"]
-    assert set(post_op["responses"]) >= {"201", "422", "429"}
+    assert set(post_op["responses"]) >= {"201", "400", "422", "429"}
+    body = schema["components"]["schemas"]["EPDSScreeningIn"]["properties"]["answers"]
+    assert (body["minItems"], body["maxItems"], body["items"]["maximum"]) == (10, 10, 3)
 
 
 def test_the_api_post_is_rate_limited(client, settings):
