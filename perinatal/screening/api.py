@@ -1,4 +1,6 @@
-from typing import Annotated, Literal, Union
+import operator
+from functools import reduce
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Body, Field, Router, Schema, Status
@@ -96,10 +98,9 @@ def _screening_schema(instrument) -> type[Schema]:
     )
 
 
+_SCHEMAS = [_screening_schema(get_instrument(code, "en")) for code in ("epds", "phq9", "gad7")]
 ScreeningIn = Annotated[
-    Union[
-        tuple(_screening_schema(get_instrument(code, "en")) for code in ("epds", "phq9", "gad7"))
-    ],  # noqa: UP007
+    reduce(operator.or_, _SCHEMAS),
     Field(discriminator="instrument"),
 ]
 

@@ -106,7 +106,7 @@ def test_a_missing_csp_is_an_error_in_production(settings):
     settings.SECURE_CSP = {}
     assert "perinatal.E003" in {e.id for e in production_is_safe()}
     settings.SECURE_CSP = {
-        **dict.fromkeys(["default-src", "object-src", "frame-ancestors", "base-uri"], ["'none'"]),
+        **{key: ["'none'"] for key in ("default-src", "object-src", "frame-ancestors", "base-uri")},
         "script-src": ["'self'", "'unsafe-inline'"],
     }
     assert "perinatal.E003" in {e.id for e in production_is_safe()}
