@@ -75,5 +75,8 @@ class CallbackForm(forms.Form):
             return normalise_phone(self.cleaned_data["phone"])
         except phonenumbers.NumberParseException:
             raise forms.ValidationError(
-                _("That does not look like a phone number. Please check it, e.g. 617 555 0100.")
+                _(
+                    "That does not look like a phone number. "
+                    "Please check it, for example 617 555 0100."
+                )
             ) from None
