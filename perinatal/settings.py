@@ -161,6 +161,8 @@ PERINATAL_OUTBOX_LEASE_SECONDS = env_int("PERINATAL_OUTBOX_LEASE_SECONDS", 120)
 # The EPDS copyright holder asks that online republication be cleared with it: a deployment
 # without that clearance sets this to "phq9".
 PERINATAL_PUBLIC_INSTRUMENT = env_str("PERINATAL_PUBLIC_INSTRUMENT", "epds")
+# Extra folders of instrument files (licensed translations, clinic-approved bands).
+PERINATAL_INSTRUMENT_DIRS = env_list("PERINATAL_INSTRUMENT_DIRS")
 PERINATAL_RATE_LIMITS = {
     "screening": env_str("PERINATAL_RATE_SCREENING", "30/h"),
     "callback": env_str("PERINATAL_RATE_CALLBACK", "10/h"),
