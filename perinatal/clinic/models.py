@@ -25,6 +25,22 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Enter a valid phone number.")) from exc
 
 
+class PhoneNormalised(models.Model):
+    """Stores ``phone`` in E.164 whatever the format staff typed, and shows it nationally."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.phone:
+            self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
 class ClinicQuerySet(models.QuerySet):
     def current(self) -> "Clinic":
         """The clinic this deployment runs; an unsaved placeholder until one is set up."""
@@ -32,7 +48,7 @@ class ClinicQuerySet(models.QuerySet):
         return clinic or Clinic(name="Perinatal", phone="", email="")
 
 
-class Clinic(models.Model):
+class Clinic(PhoneNormalised):
     """One deployment runs one clinic; the row marked current is the one the pages show."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -73,17 +89,8 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if self.phone:
-            self.phone = normalise_phone(self.phone)
-        super().save(*args, **kwargs)
 
-    @property
-    def phone_display(self) -> str:
-        return format_phone(self.phone)
-
-
-class Location(models.Model):
+class Location(PhoneNormalised):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(_("name"), max_length=120)
@@ -101,12 +108,3 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        if self.phone:
-            self.phone = normalise_phone(self.phone)
-        super().save(*args, **kwargs)
-
-    @property
-    def phone_display(self) -> str:
-        return format_phone(self.phone)

@@ -1,0 +1,75 @@
+import re
+
+import pytest
+
+from perinatal.clinic.models import Clinic
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "/",
+    "/ketamine-for-postpartum-depression/",
+    "/check/",
+    "/help-now/",
+    "/call-back/",
+    "/call-back/thanks/",
+]
+FDA_STATEMENT = {
+    "en": "has not approved IV ketamine for any psychiatric",
+    "es": "no ha aprobado la ketamina intravenosa para ninguna",
+}
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_that_speaks_of_ketamine_says_it_is_off_label(client, clinic, path, language):
+    url = path if language == "en" else f"/es{path}"
+    response = client.get(url)
+    assert response.status_code == 200
+    text = visible_text(response.text)
+    if re.search(r"ketamin", text, flags=re.I):
+        assert FDA_STATEMENT[language] in text, url
+
+
+def test_the_education_pages_cover_the_six_steps(client, clinic):
+    text = visible_text(client.get("/").text) + visible_text(
+        client.get("/ketamine-for-postpartum-depression/").text
+    )
+    for phrase in (
+        "between about 6 and 26 in every 100 mothers",  # 1. common
+        "more at risk",  # 2. risk factors
+        "Daily antidepressants",  # 3. a poor fit for many
+        "single low dose through a drip",  # 4. a single infusion
+        "speak with your OB",  # 5. talk to the OB, book a consultation
+        "off-label",  # 6. the FDA statement
+    ):
+        assert phrase in text
+
+
+def test_clinic_identity_comes_from_the_database(client, clinic):
+    Clinic.objects.filter(pk=clinic.pk).update(name="Bayside Mothers' Clinic", phone="+13125550111")
+    html = client.get("/").text
+    assert "Bayside Mothers&#x27; Clinic" in html
+    assert 'href="tel:+13125550111"' in html
+    assert "(312) 555-0111" in html
+    assert "Harbor Perinatal" not in html
+
+
+def test_each_page_links_to_itself_in_the_other_language(client, clinic):
+    html = client.get("/ketamine-for-postpartum-depression/").text
+    assert 'href="/es/ketamine-for-postpartum-depression/" lang="es" hreflang="es"' in html
+    spanish = client.get("/es/ketamine-for-postpartum-depression/").text
+    assert '<html lang="es">' in spanish
+    assert 'href="/ketamine-for-postpartum-depression/" lang="en" hreflang="en"' in spanish
+
+
+def test_the_crisis_lines_are_in_every_footer(client, clinic):
+    for path in PUBLIC_PAGES:
+        html = client.get(path).text
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert 'href="tel:988"' in footer and 'href="tel:911"' in footer
