@@ -60,11 +60,14 @@ def test_the_periodic_sweep_is_queued_once():
     assert DBTaskResult.objects.filter(task_path=deliver_due_messages.module_path).count() == 1
 
 
-def _socket_inode(local_port: int) -> str | None:
+def _socket_inode(local_port: int, remote_port: int) -> str | None:
+    """The inode of the TCP socket from ``local_port`` to ``remote_port``; a local port number
+    can be in use at once by connections to other servers (PostgreSQL), so both ends count."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
+            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+            if (local, remote) == (local_port, remote_port):
                 return fields[9]
     return None
 
@@ -81,6 +84,7 @@ class Workers:
     """Real ``manage.py worker`` processes on the test database, sending to a real SMTP server."""
 
     def __init__(self, smtp_port: int, count: int):
+        self.smtp_port = smtp_port
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url_for_subprocesses(),
@@ -122,7 +126,7 @@ class Workers:
 
     def kill_sender(self, peer_port: int) -> bool:
         """SIGKILL the worker whose socket is connected from ``peer_port`` (found via /proc)."""
-        inode = _socket_inode(peer_port)
+        inode = _socket_inode(peer_port, self.smtp_port)
         for process in self.processes:
             if process.poll() is None and inode and _owns_socket(process.pid, inode):
                 process.send_signal(signal.SIGKILL)
