@@ -73,3 +73,18 @@ def test_the_crisis_lines_are_in_every_footer(client, clinic):
         html = client.get(path).text
         footer = html[html.index('<footer class="site-footer">') :]
         assert 'href="tel:988"' in footer and 'href="tel:911"' in footer
+
+
+def test_a_missing_page_still_offers_the_crisis_lines(client, clinic):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert 'href="tel:988"' in response.text
+
+
+def test_a_refused_form_says_what_to_do_in_plain_words(clinic):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/call-back/", {"first_name": "A", "phone": "6175550100"})
+    assert response.status_code == 403
+    assert "Please try again" in response.text
+    assert 'href="tel:988"' in response.text
