@@ -1,0 +1,528 @@
+"""Load and page-weight benchmark for Perinatal: one command, one report. See bench/README.md.
+
+    uv run python bench/run.py [--connections 32] [--duration 15] [--threads 2] [--output FILE]
+
+Creates a fresh PostgreSQL database, migrates it, loads the demo clinic, starts gunicorn on a free
+loopback port, drives it with wrk, weighs the public pages, prints a table and writes JSON.
+Missed targets do not change the exit code; a missing wrk (2) or a dead server (3) do.
+"""
+
+import argparse
+import datetime as dt
+import gzip
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DB_NAME = "perinatal_bench"
+
+# (name, path, wrk script or None). The first is the baseline the others are compared with; it is
+# measured again at the end, so drift of the machine during the run shows.
+ENDPOINTS = [
+    ("bare view", "/bench/bare", None),
+    ("landing page", "/", None),
+    ("screening API (POST)", "/api/v1/screenings", BENCH / "screening.lua"),
+    ("check page", "/check/", None),
+]
+PAGES = ["/", "/ketamine-for-postpartum-depression/", "/check/", "/help-now/", "/es/"]
+MIN_RATIO = 0.5  # of the bare view's requests/second
+MAX_P99_MS = 100.0
+MAX_PAGE_BYTES = 60_000  # 60 kB
+MAX_DRIFT = 0.15  # bare view at the end vs at the start; beyond this the ratios are suspect
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+def parse_args():
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--duration", type=int, default=15, help="seconds per endpoint")
+    p.add_argument("--warmup", type=int, default=3, help="unrecorded seconds per endpoint first")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    p.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=bool(shutil.which("taskset")),
+        help="taskset wrk to CPU 0 and gunicorn to CPU 1 (default: on if taskset exists)",
+    )
+    p.add_argument(
+        "--pg",
+        default="postgres://postgres@127.0.0.1:5432",
+        help="PostgreSQL server (no database name)",
+    )
+    p.add_argument("--output", type=Path, default=BENCH / "results" / f"{stamp}.json")
+    return p.parse_args()
+
+
+# --- Database and server ------------------------------------------------------------------------
+
+
+def recreate_database(pg: str, drop_only: bool = False) -> None:
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
+        )
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pinned(cpu: int, argv: list[str], pin: bool) -> list[str]:
+    return ["taskset", "-c", str(cpu), *argv] if pin else argv
+
+
+def manage(env: dict, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def start_server(args, env: dict, port: int, log: Path) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "gunicorn", "perinatal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    argv += ["--workers", str(args.workers), "--threads", str(args.worker_threads)]
+    argv += ["--worker-class", "gthread", "--no-control-socket", "--graceful-timeout", "5"]
+    # Own session: Ctrl-C reaches this script only, which then stops the server in order.
+    server = subprocess.Popen(
+        pinned(1, argv, args.pin),
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline, answer = time.monotonic() + 30, "no connection"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise ServerFailed(f"gunicorn exited with {server.returncode}")
+        try:
+            status = fetch(port, "/healthz")[0]
+            if status == 200:
+                return server
+            answer = f"status {status}"
+        except OSError as exc:
+            answer = str(exc)
+        time.sleep(0.2)
+    stop_server(server)
+    raise ServerFailed(f"/healthz did not answer 200 within 30 s (last: {answer})")
+
+
+def stop_server(server: subprocess.Popen | None) -> None:
+    if server is None or server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def fetch(
+    port: int,
+    path: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+) -> tuple[int, dict, bytes, int]:
+    """One request; returns status, headers, body as sent on the wire, and header bytes."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        raw = resp.read()
+        header_bytes = (
+            len(f"HTTP/1.1 {resp.status} {resp.reason}\r\n")
+            + sum(len(f"{k}: {v}\r\n") for k, v in resp.getheaders())
+            + 2
+        )
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, raw, header_bytes
+    finally:
+        conn.close()
+
+
+def script_request(script: Path | None) -> tuple[str, bytes | None, dict]:
+    """The method, body and headers a wrk script sends, so a probe sends the same request."""
+    if script is None:
+        return "GET", None, {}
+    text = script.read_text()
+    body = re.search(r"wrk\.body\s*=\s*'(.*)'", text).group(1).encode()
+    method = re.search(r'wrk\.method\s*=\s*"(\w+)"', text).group(1)
+    return method, body, dict(re.findall(r'wrk\.headers\["([^"]+)"\]\s*=\s*"([^"]*)"', text))
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value).groups()
+    return float(number) * UNITS[unit]
+
+
+def parse_wrk(out: str) -> dict:
+    def grab(pattern, cast=float, default=None):
+        m = re.search(pattern, out, re.M)
+        return cast(m.group(1)) if m else default
+
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    return {
+        "requests": grab(r"^\s*(\d+) requests in", int, 0),
+        "rps": grab(r"^Requests/sec:\s+([\d.]+)", float, 0.0),
+        "p50_ms": grab(r"^\s+50%\s+(\S+)", to_ms),
+        "p99_ms": grab(r"^\s+99%\s+(\S+)", to_ms),
+        "non_2xx_3xx": grab(r"Non-2xx or 3xx responses: (\d+)", int, 0),
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+    }
+
+
+def run_wrk(args, port: int, path: str, script: Path | None, seconds: int) -> tuple[dict, str]:
+    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        argv += ["-s", str(script)]
+    argv.append(f"http://127.0.0.1:{port}{path}")
+    done = subprocess.run(pinned(0, argv, args.pin), capture_output=True, text=True, check=False)
+    out = done.stdout + done.stderr
+    return {**parse_wrk(out), "wrk_ok": done.returncode == 0 and "Requests/sec" in out}, out
+
+
+def measure_endpoints(args, port: int) -> list[dict]:
+    results = []
+    bare_name, bare_path, _ = ENDPOINTS[0]
+    for name, path, script in [*ENDPOINTS, (f"{bare_name} (again)", bare_path, None)]:
+        method, body, headers = script_request(script)
+        status = fetch(port, path, method, body, headers)[0]
+        print(
+            f"  {name}: {method} {path} -> {status}; warm-up {args.warmup}s, run {args.duration}s",
+            flush=True,
+        )
+        if args.warmup:
+            run_wrk(args, port, path, script, args.warmup)
+        stats, out = run_wrk(args, port, path, script, args.duration)
+        results.append(
+            {
+                "name": name,
+                "baseline": path == bare_path,
+                "method": method,
+                "path": path,
+                "probe_status": status,
+                **stats,
+                "wrk_output": out,
+            }
+        )
+    base = (results[0]["rps"] + results[-1]["rps"]) / 2 or None
+    for r in results:
+        r["ratio"] = round(r["rps"] / base, 3) if base else None
+        r["errors"] = (
+            r["non_2xx_3xx"]
+            + r["socket_errors"]
+            + (not 200 <= r["probe_status"] < 300)
+            + (not r["wrk_ok"])
+        )
+    return results
+
+
+# --- Page weight --------------------------------------------------------------------------------
+
+# <link rel=...> values that make a browser fetch (or connect to) the href.
+FETCHED_RELS = {"stylesheet", "icon", "apple-touch-icon", "preload", "modulepreload"}
+FETCHED_RELS |= {"prefetch", "manifest", "preconnect", "dns-prefetch"}
+
+
+class ResourceParser(HTMLParser):
+    """Collects the URLs a browser would request while loading the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and FETCHED_RELS & set((a.get("rel") or "").lower().split()):
+            self.urls.append(a.get("href"))
+        elif tag in {"script", "img", "iframe", "source", "audio", "video", "embed", "track"}:
+            self.urls += [a.get("src"), a.get("poster")]
+            self.urls += [c.split()[0] for c in (a.get("srcset") or "").split(",") if c.strip()]
+        elif tag == "object":
+            self.urls.append(a.get("data"))
+        elif tag == "input" and (a.get("type") or "").lower() == "image":
+            self.urls.append(a.get("src"))
+
+
+def decoded(headers: dict, raw: bytes) -> str:
+    data = gzip.decompress(raw) if headers.get("content-encoding") == "gzip" else raw
+    return data.decode("utf-8", "replace")
+
+
+def weigh_page(port: int, path: str) -> dict:
+    origin = f"http://127.0.0.1:{port}"
+    accept = {"Accept-Encoding": "gzip"}
+    files, third_party, queue, seen = [], [], [urljoin(origin, path)], set()
+    while queue:
+        url = queue.pop(0)
+        parts = urlsplit(url)
+        if url in seen or parts.scheme not in {"http", "https"}:
+            continue  # data:, blob: and repeats cost nothing extra
+        seen.add(url)
+        if parts.hostname not in LOOPBACK:
+            third_party.append(url)
+            continue
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        status, headers, raw, header_bytes = fetch(parts.port or 80, target, headers=accept)
+        files.append(
+            {
+                "url": target,
+                "status": status,
+                "body_bytes": len(raw),
+                "header_bytes": header_bytes,
+                "encoding": headers.get("content-encoding", ""),
+                "type": headers.get("content-type", ""),
+            }
+        )
+        kind = headers.get("content-type", "")
+        if "html" in kind and len(files) == 1:
+            parser = ResourceParser()
+            parser.feed(decoded(headers, raw))
+            queue += [urljoin(url, u.strip()) for u in parser.urls if u and u.strip()]
+        elif "css" in kind:
+            text = decoded(headers, raw)
+            refs = re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", text)
+            refs += re.findall(r"@import\s+['\"]([^'\"]+)['\"]", text)
+            queue += [urljoin(url, u.strip()) for u in refs]
+    return {
+        "path": path,
+        "status": files[0]["status"] if files else None,
+        "transferred_bytes": sum(f["body_bytes"] + f["header_bytes"] for f in files),
+        "body_bytes": sum(f["body_bytes"] for f in files),
+        "compressed": any(f["encoding"] for f in files),
+        "broken": [f["url"] for f in files[1:] if not 200 <= f["status"] < 300],
+        "third_party": third_party,
+        "files": files,
+    }
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+
+def verdicts(endpoints: list[dict], pages: list[dict], connections: int) -> list[dict]:
+    checks = []
+
+    def check(ok, text):
+        checks.append({"pass": bool(ok), "text": text})
+
+    for e in endpoints:
+        check(
+            e["errors"] == 0,
+            f"{e['name']}: no errors (non-2xx {e['non_2xx_3xx']}, "
+            f"socket {e['socket_errors']}, probe status {e['probe_status']}"
+            + ("" if e["wrk_ok"] else ", wrk failed: see wrk_output in the JSON")
+            + ")",
+        )
+    first, last = endpoints[0]["rps"], endpoints[-1]["rps"]
+    drift = abs(last / first - 1) if first else 1.0
+    check(
+        drift <= MAX_DRIFT,
+        f"bare view steady through the run: {first:.0f} req/s at start, {last:.0f} at end "
+        f"({drift:.0%} apart; over {MAX_DRIFT:.0%} means a noisy machine, ratios are suspect)",
+    )
+    for e in [e for e in endpoints if not e["baseline"]]:
+        ratio = e["ratio"] or 0.0
+        check(
+            ratio >= MIN_RATIO,
+            f"{e['name']}: >= {MIN_RATIO:.0%} of bare view throughput (got {ratio:.1%})",
+        )
+    for e in endpoints:
+        p99 = e["p99_ms"]
+        got = "none" if p99 is None else f"{p99:.1f} ms"
+        check(
+            p99 is not None and p99 < MAX_P99_MS,
+            f"{e['name']}: p99 < {MAX_P99_MS:.0f} ms at {connections} connections (got {got})",
+        )
+    for p in pages:
+        check(
+            p["status"] == 200 and p["transferred_bytes"] < MAX_PAGE_BYTES,
+            f"{p['path']}: < {MAX_PAGE_BYTES // 1000} kB transferred "
+            f"(got {p['transferred_bytes'] / 1000:.1f} kB, status {p['status']})",
+        )
+        check(
+            not p["broken"],
+            f"{p['path']}: every referenced file loads"
+            + (f" (failed: {', '.join(p['broken'])})" if p["broken"] else ""),
+        )
+        check(
+            not p["third_party"],
+            f"{p['path']}: no third-party requests"
+            + (f" (found {', '.join(p['third_party'])})" if p["third_party"] else ""),
+        )
+    return checks
+
+
+def print_report(endpoints: list[dict], pages: list[dict], checks: list[dict]) -> None:
+    def ms(v):
+        return "-" if v is None else f"{v:.1f}"
+
+    head = ["req/s", "p50 ms", "p99 ms", "non-2xx", "sock err", "vs bare"]
+    print(f"\n{'endpoint':<24}{head[0]:>10}" + "".join(f"{h:>9}" for h in head[1:]))
+    for e in endpoints:
+        ratio = "-" if e["ratio"] is None else f"{e['ratio']:.1%}"
+        print(
+            f"{e['name']:<24}{e['rps']:>10.1f}{ms(e['p50_ms']):>9}{ms(e['p99_ms']):>9}"
+            f"{e['non_2xx_3xx']:>9}{e['socket_errors']:>9}{ratio:>9}"
+        )
+    print(f"\n{'page':<40}{'files':>6}{'failed':>7}{'kB sent':>9}{'gzip':>6}  third-party")
+    for p in pages:
+        print(
+            f"{p['path']:<40}{len(p['files']):>6}{len(p['broken']):>7}"
+            f"{p['transferred_bytes'] / 1000:>9.1f}{'yes' if p['compressed'] else 'no':>6}"
+            f"  {', '.join(p['third_party']) or 'none'}"
+        )
+    print()
+    for c in checks:
+        print(f"{'PASS' if c['pass'] else 'FAIL'}  {c['text']}")
+    failed = sum(not c["pass"] for c in checks)
+    print(f"\n{len(checks) - failed} passed, {failed} failed")
+
+
+def main() -> int:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    if args.pin and not shutil.which("taskset"):
+        print("--pin needs taskset (util-linux)", file=sys.stderr)
+        return 2
+
+    def on_sigterm(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    # Secret key, demo password and mail go to a throw-away directory, not the checkout's var/.
+    var_dir = Path(tempfile.mkdtemp(prefix="perinatal-bench-"))
+    conn_max_age = os.environ.get("DB_CONN_MAX_AGE", "unset (app default)")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{args.pg}/{DB_NAME}",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PERINATAL_PRODUCTION": "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PERINATAL_RATE_SCREENING": "1000000/h",
+        "PERINATAL_RATE_CALLBACK": "1000000/h",
+        "PERINATAL_VAR_DIR": str(var_dir),
+        "PERINATAL_LOG_LEVEL": "WARNING",
+    }
+    server = None
+    port = free_port()
+    log = var_dir / "gunicorn.log"
+    started = dt.datetime.now().astimezone()
+    try:
+        print(f"Creating database {DB_NAME}, migrating, loading the demo clinic...", flush=True)
+        recreate_database(args.pg)
+        manage(env, "migrate", "--no-input", "--verbosity", "0")
+        manage(env, "demo")
+        pinning = ", pinned to CPU 1; wrk on CPU 0" if args.pin else ""
+        print(
+            f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers x "
+            f"{args.worker_threads} threads{pinning}, DB_CONN_MAX_AGE={conn_max_age})...",
+            flush=True,
+        )
+        try:
+            server = start_server(args, env, port, log)
+        except ServerFailed as exc:
+            print(
+                f"Server failed to start: {exc}\n{log.read_text(errors='replace')[-3000:]}",
+                file=sys.stderr,
+            )
+            return 3
+        print(
+            f"Load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency",
+            flush=True,
+        )
+        endpoints = measure_endpoints(args, port)
+        pages = [weigh_page(port, path) for path in PAGES]
+        checks = verdicts(endpoints, pages, args.connections)
+        print_report(endpoints, pages, checks)
+        server_log = log.read_text(errors="replace")
+        if server_log.strip():
+            print(f"\nServer log (last 2000 characters):\n{server_log[-2000:]}")
+        config = {
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "wrk_threads": args.threads,
+            "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.worker_threads,
+            "pinned": args.pin,
+            "cpus": os.cpu_count(),
+            "db_conn_max_age": conn_max_age,
+        }
+        targets = {
+            "min_ratio_vs_bare": MIN_RATIO,
+            "max_p99_ms": MAX_P99_MS,
+            "max_page_bytes": MAX_PAGE_BYTES,
+        }
+        report = {
+            "started": started.isoformat(timespec="seconds"),
+            "config": config,
+            "targets": targets,
+            "endpoints": endpoints,
+            "pages": pages,
+            "checks": checks,
+            "server_log_tail": server_log[-4000:],
+        }
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(report, indent=2))
+        print(f"Wrote {args.output}")
+        return 0
+    except OSError as exc:  # the server stopped answering mid-run
+        print(f"Server failed: {exc}\n{log.read_text(errors='replace')[-3000:]}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
+        stop_server(server)
+        try:
+            recreate_database(args.pg, drop_only=True)
+        except psycopg.Error as exc:
+            print(f"Could not drop {DB_NAME}: {exc}", file=sys.stderr)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
