@@ -4,6 +4,7 @@ import uuid
 import zoneinfo
 
 import phonenumbers
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -41,11 +42,38 @@ class PhoneNormalised(models.Model):
         return format_phone(self.phone)
 
 
+CURRENT_CLINIC_CACHE_KEY = "clinic:current"
+CURRENT_CLINIC_CACHE_SECONDS = 60
+
+
 class ClinicQuerySet(models.QuerySet):
     def current(self) -> "Clinic":
-        """The clinic this deployment runs; an unsaved placeholder until one is set up."""
-        clinic = self.filter(is_current=True).first()
-        return clinic or Clinic(name="Perinatal", phone="", email="")
+        """The clinic this deployment runs; an unsaved placeholder until one is set up.
+
+        Every page shows it, so it is cached with its active locations for a minute; saving a
+        clinic or a location clears the cache (other processes catch up within the minute).
+        """
+        clinic = cache.get(CURRENT_CLINIC_CACHE_KEY)
+        if clinic is None:
+            clinic = (
+                self.filter(is_current=True)
+                .prefetch_related(
+                    models.Prefetch(
+                        "locations",
+                        queryset=Location.objects.filter(is_active=True),
+                        to_attr="active_locations",
+                    )
+                )
+                .first()
+            )
+            if clinic is None:
+                return Clinic(name="Perinatal", phone="", email="")
+            cache.set(CURRENT_CLINIC_CACHE_KEY, clinic, CURRENT_CLINIC_CACHE_SECONDS)
+        return clinic
+
+
+def forget_current_clinic(**kwargs) -> None:
+    cache.delete(CURRENT_CLINIC_CACHE_KEY)
 
 
 class Clinic(PhoneNormalised):
@@ -108,3 +136,8 @@ class Location(PhoneNormalised):
 
     def __str__(self) -> str:
         return self.name
+
+
+for _model in (Clinic, Location):
+    models.signals.post_save.connect(forget_current_clinic, sender=_model)
+    models.signals.post_delete.connect(forget_current_clinic, sender=_model)

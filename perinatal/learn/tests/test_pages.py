@@ -2,8 +2,6 @@ import re
 
 import pytest
 
-from perinatal.clinic.models import Clinic
-
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
@@ -52,7 +50,9 @@ def test_the_education_pages_cover_the_six_steps(client, clinic):
 
 
 def test_clinic_identity_comes_from_the_database(client, clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(name="Bayside Mothers' Clinic", phone="+13125550111")
+    client.get("/")  # the clinic is now cached
+    clinic.name, clinic.phone = "Bayside Mothers' Clinic", "312 555 0111"
+    clinic.save()
     html = client.get("/").text
     assert "Bayside Mothers&#x27; Clinic" in html
     assert 'href="tel:+13125550111"' in html
@@ -84,7 +84,26 @@ def test_a_missing_page_still_offers_the_crisis_lines(client, clinic):
 def test_a_refused_form_says_what_to_do_in_plain_words(clinic):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post("/call-back/", {"first_name": "A", "phone": "6175550100"})
+    response = Client(enforce_csrf_checks=True).post(
+        "/call-back/", {"first_name": "A", "phone": "6175550100"}
+    )
     assert response.status_code == 403
     assert "Please try again" in response.text
     assert 'href="tel:988"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/ketamine-for-postpartum-depression/", "/help-now/"])
+def test_public_pages_need_no_queries_once_the_clinic_is_cached(
+    client, clinic, path, django_assert_num_queries
+):
+    client.get(path)
+    with django_assert_num_queries(0):
+        assert client.get(path).status_code == 200
+
+
+def test_a_location_edit_shows_at_once(client, clinic):
+    client.get("/")
+    location = clinic.locations.first()
+    location.is_active = False
+    location.save()
+    assert location.name not in client.get("/").text
