@@ -44,6 +44,7 @@ class PhoneNormalised(models.Model):
 
 CURRENT_CLINIC_CACHE_KEY = "clinic:current"
 CURRENT_CLINIC_CACHE_SECONDS = 60
+CLINIC_VERSION_CACHE_KEY = "clinic:version"
 
 
 class ClinicQuerySet(models.QuerySet):
@@ -72,8 +73,13 @@ class ClinicQuerySet(models.QuerySet):
         return clinic
 
 
+def current_clinic_version() -> str:
+    """Changes whenever the clinic or a location is saved; keys for cached pages include it."""
+    return cache.get_or_set(CLINIC_VERSION_CACHE_KEY, lambda: uuid.uuid4().hex, None)
+
+
 def forget_current_clinic(**kwargs) -> None:
-    cache.delete(CURRENT_CLINIC_CACHE_KEY)
+    cache.delete_many([CURRENT_CLINIC_CACHE_KEY, CLINIC_VERSION_CACHE_KEY])
 
 
 class Clinic(PhoneNormalised):

@@ -1,10 +1,12 @@
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from perinatal.lib.pagecache import public_page
 from perinatal.screening.content import risk_factors
 from perinatal.screening.services import public_instrument
 
 
+@public_page
 def home(request):
     return render(
         request,
@@ -16,6 +18,7 @@ def home(request):
     )
 
 
+@public_page
 def programme(request):
     return render(
         request, "learn/programme.html", {"self_screen": public_instrument(get_language())}
