@@ -5,7 +5,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from perinatal.lib.api_errors import error
 from perinatal.screening.api import router as screening_router
-from perinatal.screening.instruments import instrument_codes as load_all_codes
+from perinatal.screening.instruments import instrument_codes
 
 api = NinjaAPI(
     title="Perinatal API",
@@ -27,7 +27,7 @@ def _field(error: dict) -> str | None:
     if error.get("type") in UNION_TAG_ERRORS:
         return UNION_TAG_FIELD
     parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-    if len(parts) > 1 and parts[0] in load_all_codes():
+    if len(parts) > 1 and parts[0] in instrument_codes():
         parts = parts[1:]
     return ".".join(parts) or None
 
