@@ -26,23 +26,26 @@ def save_screening(
 ) -> Screening:
     """Store a scored screen; ``replaces`` drops this visitor's earlier answers to the same form
     (she changed her answers) unless staff already hold that screen through a call-back."""
+    fields = {
+        "instrument": scored.instrument.code,
+        "instrument_version": scored.instrument.version,
+        "language": scored.instrument.language,
+        "answers": scored.answer_record(),
+        "item_scores": list(scored.item_scores),
+        "total": scored.total,
+        "band": scored.band.code,
+        "safety_alert": scored.safety_alert,
+        "risk_factors": sorted(risk_factors),
+        "channel": channel,
+    }
+    if not replaces:
+        # One INSERT commits by itself; a transaction around it would cost two more round trips.
+        return Screening.objects.create(**fields)
     with transaction.atomic():
-        if replaces:
-            Screening.objects.filter(
-                public_id=replaces, instrument=scored.instrument.code, callbacks__isnull=True
-            ).delete()
-        return Screening.objects.create(
-            instrument=scored.instrument.code,
-            instrument_version=scored.instrument.version,
-            language=scored.instrument.language,
-            answers=scored.answer_record(),
-            item_scores=list(scored.item_scores),
-            total=scored.total,
-            band=scored.band.code,
-            safety_alert=scored.safety_alert,
-            risk_factors=sorted(risk_factors),
-            channel=channel,
-        )
+        Screening.objects.filter(
+            public_id=replaces, instrument=scored.instrument.code, callbacks__isnull=True
+        ).delete()
+        return Screening.objects.create(**fields)
 
 
 def request_callback(
