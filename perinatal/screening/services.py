@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -7,6 +9,8 @@ from perinatal.clinic.models import Clinic
 from perinatal.notify.services import queue_email
 from perinatal.screening.instruments import ScoredAnswers, get_instrument
 from perinatal.screening.models import CallbackRequest, Screening
+
+logger = logging.getLogger(__name__)
 
 
 def public_instrument(language: str):
@@ -65,7 +69,10 @@ def request_callback(
         )
         clinic = Clinic.objects.current()
         to = clinic.oncall_email or clinic.email
-        if to:
+        if not to:
+            # Still stored and listed for staff; only the email cannot go anywhere.
+            logger.error("call-back %s stored, but no clinic address to alert", callback.public_id)
+        else:
             queue_email(
                 to=to,
                 template="callback_alert",

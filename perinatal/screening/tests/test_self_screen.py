@@ -213,3 +213,12 @@ def test_public_posts_are_rate_limited(client, clinic, settings):
     assert int(response["Retry-After"]) > 0
     assert 'href="tel:988"' in response.text
     assert CallbackRequest.objects.count() == 0
+
+
+def test_without_a_clinic_address_the_request_is_still_kept_and_the_gap_logged(client, caplog):
+    response = client.post("/call-back/", {"first_name": "Maria", "phone": "6175550199"})
+    assert response.status_code == 302
+    assert CallbackRequest.objects.count() == 1
+    assert Message.objects.count() == 0
+    assert "no clinic address to alert" in caplog.text
+    assert "Maria" not in caplog.text and "0199" not in caplog.text
