@@ -1,0 +1,41 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+
+from perinatal.clinic.models import Location
+
+pytestmark = pytest.mark.django_db
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_without_a_logo_the_logo_address_is_404(client, clinic):
+    assert client.get("/clinic/logo").status_code == 404
+
+
+def test_the_clinic_logo_is_served_from_its_own_address(client, clinic, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    clinic.logo.save("logo.png", ContentFile(PNG_1PX))
+    response = client.get("/clinic/logo")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG_1PX
+    assert 'src="/clinic/logo"' in client.get("/").text
+
+
+def test_phone_numbers_are_stored_in_international_form(clinic):
+    clinic.phone = "(617) 555-0100"
+    clinic.save()
+    clinic.refresh_from_db()
+    assert (clinic.phone, clinic.phone_display) == ("+16175550100", "(617) 555-0100")
+
+
+def test_a_location_needs_a_real_time_zone(clinic):
+    location = Location(
+        clinic=clinic, name="Nowhere", address="1 Test St", time_zone="Mars/Olympus"
+    )
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        location.full_clean()
