@@ -90,16 +90,3 @@ def smtp_server():
     controller.handler = handler
     yield controller
     controller.stop()
-
-
-def database_url_for_subprocesses() -> str:
-    """The test database as a DATABASE_URL, so real worker or server processes share it."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"

@@ -156,6 +156,8 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Perinatal demo clinic <clinic@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The right-hand side of every Message-ID, so a repeat of the same message can be recognised.
+PERINATAL_MESSAGE_ID_DOMAIN = env_str("PERINATAL_MESSAGE_ID_DOMAIN", "perinatal.local")
 PERINATAL_OUTBOX_MAX_ATTEMPTS = env_int("PERINATAL_OUTBOX_MAX_ATTEMPTS", 8)
 # A message being sent is leased to one worker for this long; after that another may retry it.
 PERINATAL_OUTBOX_LEASE_SECONDS = env_int("PERINATAL_OUTBOX_LEASE_SECONDS", 120)

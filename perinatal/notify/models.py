@@ -82,8 +82,7 @@ class Message(models.Model):
 
     @property
     def message_id_header(self) -> str:
-        domain = getattr(settings, "PERINATAL_MESSAGE_ID_DOMAIN", "perinatal.local")
-        return f"<{self.public_id}@{domain}>"
+        return f"<{self.public_id}@{settings.PERINATAL_MESSAGE_ID_DOMAIN}>"
 
 
 def backoff(attempts: int) -> timedelta:

@@ -34,10 +34,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .select_related("screening", "handled_by")
-            .order_by("-urgent", "status", "created_at")
+            super().get_queryset(request).select_related("screening", "handled_by").urgent_first()
         )
 
     @admin.display(description="screen")

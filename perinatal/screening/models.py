@@ -49,12 +49,9 @@ class Screening(models.Model):
 
 
 class CallbackRequestQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(status=CallbackRequest.Status.DONE)
-
-    def for_work_queue(self):
-        """Open requests, urgent first, then oldest first."""
-        return self.open().order_by("-urgent", "created_at")
+    def urgent_first(self):
+        """Urgent requests first, then oldest first: who to call next is at the top."""
+        return self.order_by("-urgent", "created_at")
 
 
 class CallbackRequest(models.Model):

@@ -3,17 +3,11 @@ wider than a 360-pixel phone screen."""
 
 import pytest
 
+from perinatal.testing import PUBLIC_PAGES as ENGLISH_PAGES
+
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "/",
-    "/ketamine-for-postpartum-depression/",
-    "/check/",
-    "/help-now/",
-    "/call-back/",
-    "/call-back/thanks/",
-]
-PUBLIC_PAGES = PAGES + [f"/es{path}" for path in PAGES]
+PUBLIC_PAGES = ENGLISH_PAGES + [f"/es{path}" for path in ENGLISH_PAGES]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

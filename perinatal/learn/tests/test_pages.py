@@ -2,16 +2,10 @@ import re
 
 import pytest
 
+from perinatal.testing import PUBLIC_PAGES
+
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = [
-    "/",
-    "/ketamine-for-postpartum-depression/",
-    "/check/",
-    "/help-now/",
-    "/call-back/",
-    "/call-back/thanks/",
-]
 FDA_STATEMENT = {
     "en": "has not approved IV ketamine for any psychiatric",
     "es": "no ha aprobado la ketamina intravenosa para ninguna",

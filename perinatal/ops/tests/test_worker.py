@@ -13,40 +13,40 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import database_url_for_subprocesses
 from perinatal.lib import worker
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import deliver_due_messages, send_message
+from perinatal.testing import database_url_for_subprocesses
+
+
+def running_job(*, started_minutes_ago: int, claims: int = 1) -> DBTaskResult:
+    """A queued job marked as taken by a worker ``claims`` times, the last one that long ago."""
+    job = send_message.enqueue(1)
+    DBTaskResult.objects.filter(pk=job.id).update(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=started_minutes_ago),
+        worker_ids=[f"w{n}" for n in range(claims)],
+    )
+    return job
 
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_vanished_goes_back_to_the_queue():
-    job = send_message.enqueue(1)
-    DBTaskResult.objects.filter(pk=job.id).update(
-        status="RUNNING", started_at=timezone.now() - timedelta(minutes=10), worker_ids=["killed"]
-    )
+    job = running_job(started_minutes_ago=10)
     assert worker.reap_stalled_jobs(lease_seconds=300) == 1
     assert DBTaskResult.objects.get(pk=job.id).status == "READY"
 
 
 @pytest.mark.django_db
 def test_a_running_job_within_its_lease_is_left_alone():
-    job = send_message.enqueue(1)
-    DBTaskResult.objects.filter(pk=job.id).update(
-        status="RUNNING", started_at=timezone.now(), worker_ids=["w"]
-    )
+    job = running_job(started_minutes_ago=0)
     assert worker.reap_stalled_jobs(lease_seconds=300) == 0
     assert DBTaskResult.objects.get(pk=job.id).status == "RUNNING"
 
 
 @pytest.mark.django_db
 def test_a_job_that_keeps_killing_its_worker_is_given_up():
-    job = send_message.enqueue(1)
-    DBTaskResult.objects.filter(pk=job.id).update(
-        status="RUNNING",
-        started_at=timezone.now() - timedelta(minutes=10),
-        worker_ids=[f"w{n}" for n in range(worker.MAX_CLAIMS)],
-    )
+    job = running_job(started_minutes_ago=10, claims=worker.MAX_CLAIMS)
     assert worker.reap_stalled_jobs(lease_seconds=300) == 0
     stalled = DBTaskResult.objects.get(pk=job.id)
     assert stalled.status == "FAILED"

@@ -222,3 +222,13 @@ def test_without_a_clinic_address_the_request_is_still_kept_and_the_gap_logged(c
     assert Message.objects.count() == 0
     assert "no clinic address to alert" in caplog.text
     assert "Maria" not in caplog.text and "0199" not in caplog.text
+
+
+def test_chosen_risk_factors_come_back_as_context_with_their_sources(client, clinic):
+    data = answers() | {"risk_factors": ["support", "preterm-nicu"]}
+    client.post("/check/", data)
+    html = client.get("/check/result/").text
+    assert "I do not have enough support from people around me" in html
+    assert "My baby was born early or stayed in the NICU" in html
+    assert "This pregnancy was not planned" not in html
+    assert "US Preventive Services Task Force" in html and "Pediatrics 2019" in html
