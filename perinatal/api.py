@@ -1,8 +1,10 @@
 """The versioned JSON API: /api/v1/, schema at /api/v1/openapi.json."""
 
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from perinatal.booking.api import router as booking_router
 from perinatal.lib.api_errors import error
 from perinatal.screening.api import router as screening_router
 from perinatal.screening.instruments import instrument_codes
@@ -10,11 +12,13 @@ from perinatal.screening.instruments import instrument_codes
 api = NinjaAPI(
     title="Perinatal API",
     version="1",
-    description="Anonymous self-screening now; booking, care and follow-up as they land.",
+    description="Anonymous self-screening and booking a free consultation; care and follow-up "
+    "as they land.",
     urls_namespace="api-v1",
     docs_url=None,
 )
 api.add_router("/", screening_router)
+api.add_router("/", booking_router)
 
 
 # Discriminated-union bodies put the tag in the error location ("epds.answers"); clients
@@ -51,3 +55,8 @@ def unauthenticated(request, exc):
 def http_error(request, exc: HttpError):
     code = "malformed_request" if exc.status_code == 400 else "http_error"
     return api.create_response(request, error(code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error("not_found", "Not found."), status=404)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "perinatal.learn",
     "perinatal.screening",
     "perinatal.notify",
+    "perinatal.booking",
     "perinatal.ops",
 ]
 
@@ -172,7 +173,13 @@ PERINATAL_INSTRUMENT_DIRS = env_list("PERINATAL_INSTRUMENT_DIRS")
 PERINATAL_RATE_LIMITS = {
     "screening": env_str("PERINATAL_RATE_SCREENING", "30/h"),
     "callback": env_str("PERINATAL_RATE_CALLBACK", "10/h"),
+    "booking": env_str("PERINATAL_RATE_BOOKING", "20/h"),
+    "manage": env_str("PERINATAL_RATE_MANAGE", "60/h"),
 }
+
+# --- Booking ------------------------------------------------------------------------------------
+# Reminder emails, in hours before the appointment; each is checked again just before it goes.
+PERINATAL_REMINDER_HOURS = [int(h) for h in env_list("PERINATAL_REMINDER_HOURS", ["24", "2"])]
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 PERINATAL_TRUSTED_PROXIES = env_int("PERINATAL_TRUSTED_PROXIES", 0)
 PERINATAL_DEFAULT_PHONE_REGION = env_str("PERINATAL_DEFAULT_PHONE_REGION", "US")

@@ -20,6 +20,7 @@ urlpatterns = [
 # English at /, Spanish at /es/: each page has one address per language, no cookie needed.
 urlpatterns += i18n_patterns(
     path("", include("perinatal.screening.urls")),
+    path("", include("perinatal.booking.urls")),
     path("", include("perinatal.learn.urls")),
     prefix_default_language=False,
 )

@@ -26,14 +26,25 @@ DEMO_LOCATIONS = [
 ]
 
 
+DEMO_NAME = "Harbor Perinatal Mental Health (demo)"
+
+
 @transaction.atomic
 def load_demo_clinic() -> tuple[Clinic, bool]:
-    """Create the demo clinic unless a clinic already exists; safe to call on every start."""
+    """Create the demo clinic unless a clinic already exists; safe to call on every start.
+
+    The demo clinic also gets demo clinicians and hours to book (once); a real clinic is
+    never given demo data.
+    """
+    from perinatal.booking.demo import load_demo_booking
+
     existing = Clinic.objects.filter(is_current=True).first()
     if existing:
+        if existing.name == DEMO_NAME:
+            load_demo_booking(existing)
         return existing, False
     clinic = Clinic.objects.create(
-        name="Harbor Perinatal Mental Health (demo)",
+        name=DEMO_NAME,
         tagline="Care for mothers before and after birth",
         phone="+1 617 555 0100",
         email="hello@example.org",
@@ -43,6 +54,7 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
     )
     for location in DEMO_LOCATIONS:
         Location.objects.create(clinic=clinic, **location)
+    load_demo_booking(clinic)
     return clinic, True
 
 

@@ -110,6 +110,38 @@ class Clinic(PhoneNormalised):
     )
     is_current = models.BooleanField(_("shown on the site"), default=True)
 
+    # Booking policy: staff edit these; appointments already booked keep what was agreed.
+    min_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"),
+        default=12,
+        help_text=_("Online booking offers no time sooner than this."),
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("booking horizon (days)"),
+        default=42,
+        help_text=_("Online booking offers no time further ahead than this."),
+    )
+    change_notice_hours = models.PositiveSmallIntegerField(
+        _("notice for online changes (hours)"),
+        default=24,
+        help_text=_(
+            "Closer to the appointment than this, patients cannot reschedule or cancel online; "
+            "the page gives the clinic's phone number instead."
+        ),
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        _("slot spacing (minutes)"),
+        default=30,
+        help_text=_("Offered start times are this far apart within each block of availability."),
+    )
+    video_link_base = models.URLField(
+        _("video link base"),
+        blank=True,
+        help_text=_(
+            "Each video consultation gets its own room: this address followed by a random name."
+        ),
+    )
+
     objects = ClinicQuerySet.as_manager()
 
     class Meta:
@@ -117,7 +149,13 @@ class Clinic(PhoneNormalised):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"], condition=Q(is_current=True), name="one_current_clinic"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gte=5), name="clinic_slot_step_at_least_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_days__gte=1), name="clinic_horizon_positive"
+            ),
         ]
 
     def __str__(self) -> str:

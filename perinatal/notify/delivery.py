@@ -5,7 +5,9 @@ Steps for ``deliver(pk)``:
 1. Claim: one conditional UPDATE moves the row to SENDING with a lease, only if it is due
    (PENDING and its time has come, or SENDING with an expired lease). Two workers racing for
    the same row cannot both see a row count of 1.
-2. Send over SMTP with a Message-ID derived from the row, outside any transaction.
+2. Ask its precondition, if any, whether it is still wanted (a reminder for an appointment that
+   moved is not); if not, mark it CANCELLED. Otherwise send over SMTP with a Message-ID derived
+   from the row, outside any transaction.
 3. Record the outcome with another conditional UPDATE that names the attempt we claimed, so a
    worker whose lease expired cannot overwrite the result of the worker that took over.
 
@@ -16,6 +18,7 @@ between the server's acceptance and step 3; the repeat carries the same Message-
 
 import logging
 from datetime import timedelta
+from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -23,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from perinatal.notify.models import Message, backoff
+from perinatal.notify.preconditions import still_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,24 @@ def claim(pk: int) -> Message | None:
     return Message.objects.get(pk=pk)
 
 
+def calendar_part(ics: str) -> MIMEPart:
+    """An .ics attachment whose content type carries the METHOD, as calendar clients expect."""
+    method = next(
+        (line.split(":", 1)[1].strip() for line in ics.splitlines() if line.startswith("METHOD:")),
+        "PUBLISH",
+    )
+    part = MIMEPart()
+    part.set_content(
+        ics,
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method},
+        disposition="attachment",
+        filename="appointment.ics",
+    )
+    return part
+
+
 def _send_email(message: Message) -> None:
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -53,6 +75,8 @@ def _send_email(message: Message) -> None:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    if message.calendar:
+        email.attach(calendar_part(message.calendar))
     with mailers.default as connection:
         connection.send_messages([email])
 
@@ -63,6 +87,13 @@ def deliver(pk: int) -> str:
     if message is None:
         return "skipped"
     ours = Message.objects.filter(pk=pk, status=Message.Status.SENDING, attempts=message.attempts)
+    if not still_wanted(message.precondition):
+        ours.update(
+            status=Message.Status.CANCELLED,
+            lease_expires_at=None,
+            last_error="withdrawn at send time: no longer applies",
+        )
+        return Message.Status.CANCELLED
     try:
         _send_email(message)
     except Exception as exc:  # any transport failure is retried; the reason is kept for staff

@@ -42,6 +42,14 @@ class Message(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    calendar = models.TextField(
+        blank=True, help_text="An iCalendar (.ics) attachment, sent with the METHOD it names."
+    )
+    precondition = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Checked just before sending (see perinatal.notify.preconditions).",
+    )
     dedupe_key = models.CharField(
         max_length=120,
         blank=True,
@@ -75,6 +83,12 @@ class Message(models.Model):
         indexes = [
             # The dispatcher's sweep: due() filters on status and time.
             models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            # Withdrawing the reminders of an appointment that moved.
+            models.Index(
+                fields=["precondition"],
+                condition=~Q(precondition=""),
+                name="message_precondition_idx",
+            ),
         ]
 
     def __str__(self) -> str:

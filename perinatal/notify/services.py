@@ -1,8 +1,10 @@
 """Queueing a message: render it now, store it, and wake a worker once the transaction commits."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from perinatal.notify.models import Message
 
@@ -17,11 +19,21 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
 
 
 def queue_email(
-    *, to: str, template: str, context: dict, language: str = "en", dedupe_key: str = ""
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "en",
+    dedupe_key: str = "",
+    calendar: str = "",
+    precondition: str = "",
+    send_at: datetime | None = None,
 ) -> Message | None:
     """Store an email in the outbox; returns None when ``dedupe_key`` was queued before.
 
     Call it inside the transaction that causes the message, so both commit or neither does.
+    A message with a future ``send_at`` waits for the worker's sweep; ``precondition`` is
+    checked again just before it goes (see ``perinatal.notify.preconditions``).
     """
     with translation.override(language):
         subject, text, html = render_email(template, context)
@@ -34,12 +46,24 @@ def queue_email(
                 body_text=text,
                 body_html=html,
                 dedupe_key=dedupe_key,
+                calendar=calendar,
+                precondition=precondition,
+                next_attempt_at=send_at or timezone.now(),
             )
     except IntegrityError:
         if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
+    if send_at and send_at > timezone.now():
+        return message  # the periodic sweep sends it when its time comes
     from perinatal.notify.tasks import send_message
 
     transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
+
+
+def withdraw(precondition: str) -> int:
+    """Cancel the waiting messages that depend on ``precondition``; returns how many."""
+    return Message.objects.filter(precondition=precondition, status=Message.Status.PENDING).update(
+        status=Message.Status.CANCELLED, last_error="withdrawn: no longer applies"
+    )

@@ -16,7 +16,7 @@ SESSION_KEY = "screening"
 private_page = cache_control(no_store=True, private=True)
 
 
-def _session_screening(request) -> Screening | None:
+def session_screening(request) -> Screening | None:
     public_id = request.session.get(SESSION_KEY)
     if not public_id:
         return None
@@ -32,7 +32,7 @@ def check(request):
     if instrument is None:
         return render(request, "screening/unavailable.html", status=200)
 
-    previous = _session_screening(request)
+    previous = session_screening(request)
     if request.method == "POST":
         form = ScreeningForm(request.POST, instrument=instrument, language=language)
         if form.is_valid():
@@ -55,7 +55,7 @@ def check(request):
 
 @private_page
 def result(request):
-    screening = _session_screening(request)
+    screening = session_screening(request)
     if screening is None:
         return redirect("screening:check")
     instrument = get_instrument(screening.instrument, screening.language)
@@ -81,7 +81,7 @@ def result(request):
 @rate_limited("callback")
 def callback(request):
     """Urgent call-back: first name and phone only. Offered with the crisis lines, never instead."""
-    screening = _session_screening(request)
+    screening = session_screening(request)
     if request.method == "POST":
         form = CallbackForm(request.POST)
         if form.is_valid():

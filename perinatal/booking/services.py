@@ -1,0 +1,365 @@
+"""Booking, moving and cancelling appointments; every path ends at the database's overlap rule.
+
+The slot search says which times look free, but two people can look at once. Each write is
+tried in its own transaction and the database refuses an overlap (exclusion constraint on
+PostgreSQL, trigger on SQLite), so the loser of a race gets ``SlotTaken`` with the next free
+times, never a second appointment. Emails are queued in the same transaction as the change.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from perinatal.booking import reminders
+from perinatal.booking.calendar import appointment_ics
+from perinatal.booking.models import (
+    Appointment,
+    AppointmentEvent,
+    Clinician,
+    ConsultationType,
+)
+from perinatal.booking.slots import Option, Slot, next_free, slot_at
+from perinatal.clinic.models import Clinic, Location
+from perinatal.notify.services import queue_email, withdraw
+
+logger = logging.getLogger(__name__)
+
+OVERLAP_MARKERS = (
+    "appointment_no_overlap",  # PostgreSQL exclusion constraint, SQLite trigger
+    "appt_one_per_clinician_start",  # PostgreSQL unique constraint
+    "booking_appointment.clinician_id, booking_appointment.starts_at",  # SQLite unique
+)
+
+
+class BookingError(Exception):
+    code = "booking_error"
+
+
+class SlotTaken(BookingError):
+    """Someone else got the time first; ``next_free`` holds what to offer instead."""
+
+    code = "slot_taken"
+
+    def __init__(self, next_free: list[Slot]):
+        super().__init__("That time was just taken.")
+        self.next_free = next_free
+
+
+class NotOffered(BookingError):
+    code = "not_offered"
+
+
+class TooLateToChange(BookingError):
+    code = "too_late_to_change"
+
+
+class NotBooked(BookingError):
+    code = "not_booked"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    phone: str  # E.164
+    language: str
+    stage: str
+    key_date: date
+    ob_name: str = ""
+    ob_practice: str = ""
+    time_zone: str = ""  # hers, for showing times in emails
+
+
+def contact_consent_text() -> str:
+    return gettext(
+        "The clinic may contact me by email, text message and phone about this consultation."
+    )
+
+
+def is_overlap(exc: IntegrityError) -> bool:
+    text = str(exc)
+    return any(marker in text for marker in OVERLAP_MARKERS)
+
+
+def manage_url(appointment: Appointment) -> str:
+    with translation.override(appointment.language):
+        path = reverse("booking:manage", args=[appointment.manage_token])
+    return settings.SITE_URL + path
+
+
+def can_change_online(appointment: Appointment, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    notice = timedelta(hours=Clinic.objects.current().change_notice_hours)
+    return appointment.is_booked and appointment.starts_at - now >= notice
+
+
+def _least_busy_first(options: list[Option], around: datetime) -> list[Option]:
+    """Spread bookings: the clinician with fewest appointments that week goes first."""
+    ids = {o.clinician_id for o in options}
+    load = dict(
+        Clinician.objects.filter(pk__in=ids)
+        .annotate(
+            n=Count(
+                "appointments",
+                filter=Q(
+                    appointments__status=Appointment.Status.BOOKED,
+                    appointments__starts_at__range=(
+                        around - timedelta(days=3),
+                        around + timedelta(days=4),
+                    ),
+                ),
+            )
+        )
+        .values_list("pk", "n")
+    )
+    return sorted(options, key=lambda o: (load.get(o.clinician_id, 0), o.clinician_id))
+
+
+def _video_url(clinic: Clinic) -> str:
+    if not clinic.video_link_base:
+        return ""
+    return clinic.video_link_base.rstrip("/") + "/" + secrets.token_urlsafe(12)
+
+
+def _place(appointment: Appointment, option: Option, when: datetime) -> None:
+    """Put the appointment at ``when`` with the option's clinician and location (unsaved)."""
+    clinician = Clinician.objects.get(pk=option.clinician_id)
+    location = Location.objects.get(pk=option.location_id)
+    appointment.clinician = clinician
+    appointment.clinician_name = clinician.name
+    appointment.location = location
+    appointment.location_name = location.name
+    appointment.location_address = location.address
+    appointment.time_zone = location.time_zone
+    appointment.starts_at = when
+    appointment.ends_at = when + timedelta(minutes=appointment.duration_minutes)
+    appointment.blocked_until = appointment.ends_at + timedelta(minutes=appointment.buffer_minutes)
+
+
+def _notify(appointment: Appointment, template: str) -> None:
+    """Queue the email for this state of the appointment, with its .ics, and its reminders."""
+    clinic = Clinic.objects.current()
+    url = manage_url(appointment)
+    with translation.override(appointment.language):
+        summary = gettext("Consultation: %(type)s") % {"type": appointment.type_name}
+    context = {
+        "appointment": appointment,
+        "clinic": clinic,
+        "manage_url": url,
+        "minutes": appointment.duration_minutes,
+    }
+    queue_email(
+        to=appointment.email,
+        template=template,
+        context=context,
+        language=appointment.language,
+        dedupe_key=f"appointment:{appointment.public_id}:{appointment.sequence}",
+        calendar=appointment_ics(
+            appointment,
+            clinic_name=clinic.name,
+            clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
+            summary=summary,
+            manage_url=url,
+        ),
+    )
+    if not appointment.is_booked:
+        return
+    for hours, send_at in reminders.reminder_times(appointment):
+        queue_email(
+            to=appointment.email,
+            template="appointment_reminder",
+            context={**context, "hours": hours},
+            language=appointment.language,
+            dedupe_key=f"reminder:{appointment.public_id}:{appointment.sequence}:{hours}",
+            precondition=reminders.precondition(appointment),
+            send_at=send_at,
+        )
+
+
+def _alternatives(consultation, after, **kwargs) -> list[Slot]:
+    return next_free(consultation, after, count=5, **kwargs)
+
+
+def book(
+    consultation: ConsultationType,
+    start: datetime,
+    person: Person,
+    *,
+    via: str,
+    location: Location | None = None,
+    idempotency_key: str | None = None,
+    screening=None,
+    consent_text: str = "",
+) -> tuple[Appointment, bool]:
+    """Book the free slot at ``start``; returns (appointment, created).
+
+    The same ``idempotency_key`` always returns the first appointment made with it, so a
+    double-tapped button or a retried request books once.
+    """
+    if idempotency_key:
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    if consultation.in_person and location is None:
+        raise NotOffered("Choose a location for an in-person consultation.")
+    where = {"location": location} if location else {}
+    if slot_at(consultation, start, ignore_bookings=True, **where) is None:
+        raise NotOffered("That time is not offered.")
+    slot = slot_at(consultation, start, **where)
+    clinic = Clinic.objects.current()
+    for option in _least_busy_first(slot.options if slot else [], start):
+        appointment = Appointment(
+            idempotency_key=idempotency_key or None,
+            via=via,
+            consultation_type=consultation,
+            type_name=consultation.label(person.language),
+            mode=consultation.mode,
+            duration_minutes=consultation.duration_minutes,
+            buffer_minutes=consultation.buffer_minutes,
+            video_url=_video_url(clinic) if not consultation.in_person else "",
+            name=person.name,
+            email=person.email,
+            phone=person.phone,
+            language=person.language,
+            own_time_zone=person.time_zone,
+            stage=person.stage,
+            key_date=person.key_date,
+            ob_name=person.ob_name,
+            ob_practice=person.ob_practice,
+            contact_consent_at=timezone.now(),
+            contact_consent_text=consent_text or contact_consent_text(),
+            screening=screening,
+            urgent=bool(screening and screening.safety_alert),
+        )
+        _place(appointment, option, slot.start)
+        try:
+            with transaction.atomic():
+                appointment.save()
+                AppointmentEvent.objects.create(
+                    appointment=appointment,
+                    kind=AppointmentEvent.Kind.BOOKED,
+                    actor=AppointmentEvent.Actor.STAFF
+                    if via == Appointment.Via.STAFF
+                    else AppointmentEvent.Actor.PATIENT,
+                    starts_at=appointment.starts_at,
+                )
+                _notify(appointment, "appointment_booked")
+        except IntegrityError as exc:
+            if idempotency_key:
+                existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+                if existing:
+                    return existing, False
+            if not is_overlap(exc):
+                raise
+            continue  # that clinician was just taken; try the next one free at this time
+        if appointment.urgent:
+            logger.warning("urgent booking %s (self-harm answer on screen)", appointment.public_id)
+        return appointment, True
+    raise SlotTaken(_alternatives(consultation, start, **where))
+
+
+def _check_changeable(appointment: Appointment, actor: str) -> None:
+    if not appointment.is_booked:
+        raise NotBooked("This appointment was cancelled.")
+    if actor == AppointmentEvent.Actor.PATIENT and not can_change_online(appointment):
+        raise TooLateToChange("It is too close to the appointment to change it online.")
+
+
+def reschedule(
+    appointment: Appointment,
+    start: datetime,
+    *,
+    actor: str = AppointmentEvent.Actor.PATIENT,
+    user=None,
+    clinician: Clinician | None = None,
+) -> Appointment:
+    """Move a booked appointment to another free slot; same UID, SEQUENCE + 1, new reminders.
+
+    Patients may move only into offered times and only before the clinic's change notice.
+    Staff may pick the clinician and any time; the overlap rule still holds.
+    """
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        _check_changeable(appointment, actor)
+        if start == appointment.starts_at and clinician in (None, appointment.clinician):
+            return appointment
+        consultation = appointment.consultation_type
+        where = {"location": appointment.location} if consultation.in_person else {}
+        agreed = {
+            "duration": timedelta(minutes=appointment.duration_minutes),
+            "buffer": timedelta(minutes=appointment.buffer_minutes),
+        }
+        if actor == AppointmentEvent.Actor.STAFF:
+            options = [
+                Option(
+                    (clinician or appointment.clinician).pk,
+                    appointment.location_id,
+                )
+            ]
+        else:
+            if slot_at(consultation, start, ignore_bookings=True, **where, **agreed) is None:
+                raise NotOffered("That time is not offered.")
+            slot = slot_at(consultation, start, ignore=appointment, **where, **agreed)
+            options = slot.options if slot else []
+            # Keep her clinician when free at the new time.
+            options.sort(key=lambda o: o.clinician_id != appointment.clinician_id)
+        previous_start = appointment.starts_at
+        previous_precondition = reminders.precondition(appointment)
+        for option in options:
+            _place(appointment, option, start)
+            appointment.sequence += 1
+            try:
+                with transaction.atomic():
+                    appointment.save()
+                    AppointmentEvent.objects.create(
+                        appointment=appointment,
+                        kind=AppointmentEvent.Kind.RESCHEDULED,
+                        actor=actor,
+                        user=user,
+                        starts_at=start,
+                        previous_starts_at=previous_start,
+                    )
+                    withdraw(previous_precondition)
+                    _notify(appointment, "appointment_changed")
+            except IntegrityError as exc:
+                appointment.sequence -= 1
+                if not is_overlap(exc):
+                    raise
+                continue
+            return appointment
+    raise SlotTaken(_alternatives(consultation, start, ignore=appointment, **where, **agreed))
+
+
+def cancel(
+    appointment: Appointment, *, actor: str = AppointmentEvent.Actor.PATIENT, user=None
+) -> Appointment:
+    """Cancel; sends METHOD:CANCEL with the same UID and withdraws the reminders. Cancelling a
+    cancelled appointment changes nothing."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not appointment.is_booked:
+            return appointment
+        _check_changeable(appointment, actor)
+        previous_precondition = reminders.precondition(appointment)
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = timezone.now()
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancelled_at", "sequence"])
+        AppointmentEvent.objects.create(
+            appointment=appointment,
+            kind=AppointmentEvent.Kind.CANCELLED,
+            actor=actor,
+            user=user,
+            starts_at=appointment.starts_at,
+        )
+        withdraw(previous_precondition)
+        _notify(appointment, "appointment_cancelled")
+    return appointment

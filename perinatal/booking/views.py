@@ -1,0 +1,315 @@
+"""The public booking pages and the private page behind each appointment's manage link.
+
+Everything a visitor chooses (type, place, time, zone) travels in the URL; nothing personal
+does. The manage link's token is the only key to an appointment and is never logged by us.
+"""
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
+
+from perinatal.booking import services
+from perinatal.booking.calendar import appointment_ics
+from perinatal.booking.forms import DetailsForm
+from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
+from perinatal.booking.slots import Policy, next_free, offered_types, slot_at
+from perinatal.booking.zones import (
+    days_with_slots,
+    parse_day,
+    parse_instant,
+    valid_zone,
+    zone_choices,
+    zone_label,
+)
+from perinatal.clinic.models import Clinic, Location
+from perinatal.lib.ratelimit import rate_limited
+from perinatal.screening.content import crisis_resources
+from perinatal.screening.views import session_screening
+
+private_page = cache_control(no_store=True, private=True)
+JUST_DONE = "booking:just-done"
+
+
+def _consultation(slug: str, location_id=None) -> tuple[ConsultationType, Location | None]:
+    consultation = get_object_or_404(ConsultationType, slug=slug, is_active=True)
+    if consultation.in_person != (location_id is not None):
+        raise Http404
+    place = None
+    if location_id is not None:
+        place = get_object_or_404(Location, public_id=location_id, is_active=True)
+    return consultation, place
+
+
+def _zone(request, default: str) -> str:
+    return valid_zone(request.GET.get("tz") or request.POST.get("tz")) or default
+
+
+def _default_zone(place: Location | None) -> str:
+    return place.time_zone if place else settings.TIME_ZONE
+
+
+def _times_context(request, consultation, place, zone, **search) -> dict:
+    now = timezone.now()
+    policy = Policy.of(Clinic.objects.current())
+    today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    from_day = max(parse_day(request.GET.get("from")) or today, today)
+    where = {"location": place} if place else {}
+    days, next_day = days_with_slots(
+        consultation,
+        zone=zone,
+        from_day=from_day,
+        horizon_end=now + policy.horizon,
+        **where,
+        **search,
+    )
+    return {
+        "consultation": consultation,
+        "place": place,
+        "zone": zone,
+        "zone_label": zone_label(zone),
+        "zone_choices": zone_choices(zone),
+        "zone_differs": bool(place and place.time_zone != zone),
+        "days": days,
+        "next_day": next_day,
+        "from_day": from_day if from_day != today else None,
+        "type_label": consultation.label(get_language()),
+    }
+
+
+def choose(request):
+    return render(request, "booking/choose.html", {"options": offered_types(get_language())})
+
+
+def times(request, slug, location=None):
+    consultation, place = _consultation(slug, location)
+    zone = _zone(request, _default_zone(place))
+    context = _times_context(request, consultation, place, zone)
+    context["details_url"] = reverse(
+        "booking:details", args=[slug, location] if location else [slug]
+    )
+    return render(request, "booking/times.html", context)
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("booking")
+def details(request, slug, location=None):
+    consultation, place = _consultation(slug, location)
+    zone = _zone(request, _default_zone(place))
+    data = request.POST if request.method == "POST" else request.GET
+    start = parse_instant(data.get("start"))
+    times_url = reverse("booking:times", args=[slug, location] if location else [slug])
+    if start is None:
+        return redirect(f"{times_url}?{urlencode({'tz': zone})}")
+    screening = session_screening(request)
+    language = get_language()
+    consent_text = services.contact_consent_text()
+    where = {"location": place} if place else {}
+    problem, alternatives = "", []
+
+    if request.method == "POST":
+        form = DetailsForm(
+            request.POST, consent_text=consent_text, offer_screening=screening is not None
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            attach = bool(screening and data.get("attach_screening"))
+            try:
+                appointment, _created = services.book(
+                    consultation,
+                    start,
+                    services.Person(
+                        name=data["name"],
+                        email=data["email"],
+                        phone=data["phone"],
+                        language=data["language"],
+                        stage=data["stage"],
+                        key_date=data["key_date"],
+                        ob_name=data["ob_name"],
+                        ob_practice=data["ob_practice"],
+                        time_zone=zone,
+                    ),
+                    via=Appointment.Via.WEB,
+                    location=place,
+                    idempotency_key=data["idempotency_key"] or None,
+                    screening=screening if attach else None,
+                    consent_text=consent_text,
+                )
+            except services.SlotTaken as exc:
+                problem, alternatives = "taken", exc.next_free
+            except services.NotOffered:
+                problem, alternatives = "gone", next_free(consultation, start, **where)
+            else:
+                request.session[JUST_DONE] = "booked"
+                url = reverse("booking:manage", args=[appointment.manage_token])
+                return redirect(f"{url}?{urlencode({'tz': zone})}")
+    else:
+        form = DetailsForm(
+            initial={
+                "language": language,
+                "attach_screening": True,
+                "idempotency_key": services.secrets.token_urlsafe(16),
+            },
+            consent_text=consent_text,
+            offer_screening=screening is not None,
+        )
+        if slot_at(consultation, start, **where) is None:
+            problem, alternatives = "gone", next_free(consultation, start, **where)
+
+    return render(
+        request,
+        "booking/details.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "type_label": consultation.label(language),
+            "place": place,
+            "start": start,
+            "end": start + timedelta(minutes=consultation.duration_minutes),
+            "zone": zone,
+            "zone_label": zone_label(zone),
+            "zone_differs": bool(place and place.time_zone != zone),
+            "problem": problem,
+            "alternatives": alternatives,
+            "times_url": f"{times_url}?{urlencode({'tz': zone})}",
+            "screening": screening,
+            "crisis_resources": crisis_resources(language)
+            if screening and screening.safety_alert
+            else None,
+        },
+        status=409 if problem == "taken" and request.method == "POST" else 200,
+    )
+
+
+def _by_token(token: str) -> Appointment:
+    if len(token) > 64:
+        raise Http404
+    return get_object_or_404(
+        Appointment.objects.select_related("consultation_type", "location"), manage_token=token
+    )
+
+
+def _manage_context(request, appointment) -> dict:
+    zone = _zone(request, appointment.time_zone)
+    return {
+        "appointment": appointment,
+        "token": appointment.manage_token,
+        "zone": zone,
+        "zone_label": zone_label(zone),
+        "zone_differs": zone != appointment.time_zone,
+        "place_zone_label": zone_label(appointment.time_zone),
+        "can_change": services.can_change_online(appointment),
+        "crisis_resources": crisis_resources(get_language()) if appointment.urgent else None,
+    }
+
+
+@private_page
+def manage(request, token):
+    appointment = _by_token(token)
+    context = _manage_context(request, appointment)
+    context["just_done"] = request.session.pop(JUST_DONE, None)
+    response = render(request, "booking/manage.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@private_page
+def calendar_file(request, token):
+    appointment = _by_token(token)
+    clinic = Clinic.objects.current()
+    ics = appointment_ics(
+        appointment,
+        clinic_name=clinic.name,
+        clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
+        summary=appointment.type_name,
+        manage_url=services.manage_url(appointment),
+        method="PUBLISH",
+    )
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("manage")
+def change(request, token):
+    appointment = _by_token(token)
+    if not services.can_change_online(appointment):
+        return redirect("booking:manage", token)
+    zone = _zone(request, appointment.time_zone)
+    place = appointment.location if appointment.consultation_type.in_person else None
+    agreed = {
+        "duration": timedelta(minutes=appointment.duration_minutes),
+        "buffer": timedelta(minutes=appointment.buffer_minutes),
+        "ignore": appointment,
+    }
+    manage_url = reverse("booking:manage", args=[token])
+    start = parse_instant(request.POST.get("start") or request.GET.get("start"))
+    problem, alternatives = "", []
+    if request.method == "POST" and start:
+        try:
+            services.reschedule(appointment, start, actor=AppointmentEvent.Actor.PATIENT)
+        except services.SlotTaken as exc:
+            problem, alternatives = "taken", exc.next_free
+        except services.NotOffered:
+            where = {"location": place} if place else {}
+            problem = "gone"
+            alternatives = next_free(appointment.consultation_type, start, **where, **agreed)
+        except (services.TooLateToChange, services.NotBooked):
+            return redirect("booking:manage", token)
+        else:
+            request.session[JUST_DONE] = "changed"
+            return redirect(f"{manage_url}?{urlencode({'tz': zone})}")
+    if start and not problem:
+        return render(
+            request,
+            "booking/change_confirm.html",
+            {
+                **_manage_context(request, appointment),
+                "start": start,
+                "end": start + timedelta(minutes=appointment.duration_minutes),
+            },
+        )
+    context = _times_context(request, appointment.consultation_type, place, zone, **agreed)
+    context.update(_manage_context(request, appointment))
+    context.update(
+        {
+            "problem": problem,
+            "alternatives": alternatives,
+            "details_url": reverse("booking:change", args=[token]),
+        }
+    )
+    return render(
+        request,
+        "booking/change.html",
+        context,
+        status=409 if problem == "taken" else 200,
+    )
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("manage")
+def cancel(request, token):
+    appointment = _by_token(token)
+    if not services.can_change_online(appointment):
+        return redirect("booking:manage", token)
+    if request.method == "POST":
+        try:
+            services.cancel(appointment, actor=AppointmentEvent.Actor.PATIENT)
+        except (services.TooLateToChange, services.NotBooked):
+            pass
+        else:
+            request.session[JUST_DONE] = "cancelled"
+        return redirect("booking:manage", token)
+    return render(request, "booking/cancel.html", _manage_context(request, appointment))

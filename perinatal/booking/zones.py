@@ -1,0 +1,78 @@
+"""The visitor's time zone: detected in the browser, changeable, always stated on the page."""
+
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from perinatal.booking.slots import Slot, find_slots
+
+# Offered in the chooser; a detected zone not in the list is added to it for that page.
+COMMON_ZONES = [
+    ("America/New_York", _("Eastern Time")),
+    ("America/Chicago", _("Central Time")),
+    ("America/Denver", _("Mountain Time")),
+    ("America/Phoenix", _("Arizona")),
+    ("America/Los_Angeles", _("Pacific Time")),
+    ("America/Anchorage", _("Alaska")),
+    ("Pacific/Honolulu", _("Hawaii")),
+    ("America/Puerto_Rico", _("Puerto Rico")),
+]
+ZONE_NAMES = dict(COMMON_ZONES)
+
+
+def valid_zone(name: str | None) -> str | None:
+    if name and name in zoneinfo.available_timezones():
+        return name
+    return None
+
+
+def zone_label(name: str) -> str:
+    common = ZONE_NAMES.get(name)
+    return f"{common} ({name})" if common else name
+
+
+def zone_choices(current: str) -> list[tuple[str, str, bool]]:
+    choices = [(name, zone_label(name), name == current) for name, _label in COMMON_ZONES]
+    if current not in ZONE_NAMES:
+        choices.insert(0, (current, zone_label(current), True))
+    return choices
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    """An ISO 8601 instant with an offset (or Z), as UTC; None for anything else."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def days_with_slots(
+    consultation, *, zone: str, from_day: date, horizon_end: datetime, wanted: int = 5, **kwargs
+) -> tuple[list[tuple[date, list[Slot]]], date | None]:
+    """Up to ``wanted`` days (in ``zone``) that have free slots, from ``from_day`` on, and the
+    day to continue from (None when nothing is left before the horizon)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    days: dict[date, list[Slot]] = {}
+    window_start = datetime.combine(from_day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    while window_start < horizon_end:
+        window_end = window_start + timedelta(days=14)
+        for slot in find_slots(consultation, start=window_start, end=window_end, **kwargs):
+            day = slot.start.astimezone(tz).date()
+            if day not in days and len(days) == wanted:
+                return list(days.items()), day
+            days.setdefault(day, []).append(slot)
+        window_start = window_end
+    return list(days.items()), None
