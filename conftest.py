@@ -90,3 +90,15 @@ def smtp_server():
     controller.handler = handler
     yield controller
     controller.stop()
+
+
+@pytest.fixture
+def smtp_mail(smtp_server, settings):
+    """Django sends through the test SMTP server; returns the server's list of messages."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port},
+        }
+    }
+    return smtp_server.handler.messages

@@ -1,0 +1,241 @@
+"""The booking pages without a browser: what they say, what they keep, what they refuse."""
+
+import re
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from perinatal.booking import services
+from perinatal.booking.models import Appointment
+from perinatal.booking.tests.conftest import person
+
+DENVER = zoneinfo.ZoneInfo("America/Denver")
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+AT_TEN = datetime(2026, 6, 3, 10, tzinfo=DENVER)
+START = "2026-06-03T16:00:00Z"
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def denver_room(setup, frozen):
+    denver = setup.location("America/Denver", "Denver")
+    clinician = setup.clinician("Dr Room", denver, hours=[(d, 9, 12) for d in range(5)])
+    consultation = setup.consultation(clinician, mode="in_person", minutes=45, slug="in-person")
+    base = f"/book/in-person/{denver.public_id}/"
+    return consultation, denver, base
+
+
+def form_data(**overrides):
+    data = {
+        "start": START,
+        "tz": "America/New_York",
+        "idempotency_key": "key-for-this-form-1",
+        "name": "Ana Example",
+        "email": "ana@example.org",
+        "phone": "617 555 0123",
+        "stage": "postpartum",
+        "key_date": "2026-04-02",
+        "language": "en",
+        "consent": "on",
+    }
+    return {**data, **overrides}
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_the_choice_lists_video_and_each_place(client, denver_room, setup):
+    setup.consultation(*denver_room[0].clinicians.all(), mode="video", slug="video")
+    page = client.get("/book/").content.decode()
+    assert 'href="/book/video/"' in page
+    assert f'href="{denver_room[2]}"' in page
+
+
+def test_times_default_to_the_places_zone_and_show_it_beside_hers(client, denver_room):
+    *_, base = denver_room
+    page = text(client.get(base))
+    assert "Times are shown in Mountain Time (America/Denver)" in page
+    assert "Wednesday 3 June" in page
+    page = text(client.get(base, {"tz": "America/New_York"}))
+    assert "Times are shown in Eastern Time (America/New_York)" in page
+    # 10:00 in Denver is noon in New York; the place's own time is shown beside it.
+    assert "noon 10 a.m. at Denver" in page
+    assert "Times are shown in Mountain Time" in text(client.get(base, {"tz": "Not/AZone"}))
+
+
+def test_a_slot_link_carries_only_the_time_and_zone(client, denver_room):
+    *_, base = denver_room
+    page = client.get(base, {"tz": "America/New_York"}).content.decode()
+    links = re.findall(r'href="([^"]*details/[^"]*)"', page)
+    assert links and all(
+        re.fullmatch(r".*\?start=[0-9TZ:-]+&amp;tz=America/New_York", link) for link in links
+    )
+
+
+def test_errors_keep_everything_typed(client, denver_room):
+    *_, base = denver_room
+    response = client.post(base + "details/", form_data(email="", consent=""))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please give an email address" in page
+    assert "We need your agreement" in page
+    for kept in (
+        'value="Ana Example"',
+        'value="617 555 0123"',
+        'value="2026-04-02"',
+        'value="postpartum" id="id_stage_1" required checked',
+    ):
+        assert kept in page
+    assert Appointment.objects.count() == 0
+
+
+def test_booking_lands_on_her_private_page(client, denver_room):
+    *_, base = denver_room
+    response = client.post(base + "details/", form_data())
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/appointment/{appointment.manage_token}/")
+    assert (appointment.starts_at, appointment.own_time_zone) == (AT_TEN, "America/New_York")
+    page = client.get(response["Location"])
+    assert page["Cache-Control"] == "no-store, private"
+    assert "noindex" in page["X-Robots-Tag"]
+    assert "You are booked" in text(page)
+    # The notice is shown once; reopening the link shows the appointment.
+    assert "You are booked" not in text(client.get(response["Location"]))
+
+
+def test_a_double_tap_books_once(client, denver_room):
+    *_, base = denver_room
+    first = client.post(base + "details/", form_data())
+    second = client.post(base + "details/", form_data())
+    assert first["Location"] == second["Location"]
+    assert Appointment.objects.count() == 1
+
+
+def test_a_time_just_taken_offers_the_next_ones_and_keeps_her_answers(client, denver_room):
+    consultation, denver, base = denver_room
+    services.book(
+        consultation, AT_TEN, person(email="first@example.org"), via="web", location=denver
+    )
+    response = client.post(base + "details/", form_data())
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "That time was just taken" in page
+    assert 'type="radio" name="start" value="2026-06-03T17:00:00Z" checked' in page
+    assert 'value="Ana Example"' in page and 'value="ana@example.org"' in page
+    retry = client.post(base + "details/", form_data(start="2026-06-03T17:00:00Z"))
+    assert retry.status_code == 302
+    assert Appointment.objects.filter(
+        email="ana@example.org"
+    ).get().starts_at == AT_TEN + timedelta(hours=1)
+
+
+def test_a_positive_screen_brings_the_crisis_lines_and_an_urgent_flag(client, denver_room):
+    from perinatal.screening.models import Screening
+
+    *_, base = denver_room
+    screening = Screening.objects.create(
+        instrument="epds",
+        instrument_version="1",
+        language="en",
+        answers=[],
+        item_scores=[],
+        total=14,
+        band="high",
+        safety_alert=True,
+        channel="web",
+    )
+    session = client.session
+    session["screening"] = str(screening.public_id)
+    session.save()
+    details = client.get(base + "details/", {"start": START})
+    assert "988" in text(details) and 'id="crisis"' in details.content.decode()
+    response = client.post(base + "details/", form_data(attach_screening="on"))
+    appointment = Appointment.objects.get()
+    assert appointment.urgent and appointment.screening == screening
+    assert 'id="crisis"' in client.get(response["Location"]).content.decode()
+
+
+def test_without_attaching_the_screen_stays_unlinked(client, denver_room):
+    from perinatal.screening.models import Screening
+
+    *_, base = denver_room
+    screening = Screening.objects.create(
+        instrument="epds",
+        instrument_version="1",
+        language="en",
+        answers=[],
+        item_scores=[],
+        total=3,
+        band="low",
+        safety_alert=False,
+        channel="web",
+    )
+    session = client.session
+    session["screening"] = str(screening.public_id)
+    session.save()
+    client.post(base + "details/", form_data())
+    assert Appointment.objects.get().screening is None
+
+
+def test_change_and_cancel_from_the_link(client, denver_room):
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    manage = f"/appointment/{appointment.manage_token}/"
+    change_page = client.get(manage + "change/")
+    assert "start=2026-06-03T17:00:00Z" in change_page.content.decode()
+    confirm = client.get(manage + "change/", {"start": "2026-06-03T17:00:00Z"})
+    assert "Move your appointment?" in text(confirm)
+    moved = client.post(
+        manage + "change/", {"start": "2026-06-03T17:00:00Z", "tz": "America/Denver"}
+    )
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.starts_at == AT_TEN + timedelta(hours=1)
+    assert "Your appointment has moved" in text(client.get(moved["Location"]))
+
+    assert "Cancel your appointment?" in text(client.get(manage + "cancel/"))
+    client.post(manage + "cancel/")
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
+    page = text(client.get(manage))
+    assert "cancelled" in page and "Book another time" in page
+    assert client.get(manage + "change/").status_code == 302  # nothing left to change
+
+
+def test_inside_the_notice_the_page_gives_the_phone_instead(client, denver_room, frozen):
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    frozen.move_to(AT_TEN - timedelta(hours=3))
+    manage = f"/appointment/{appointment.manage_token}/"
+    page = text(client.get(manage))
+    assert "too close to the appointment to change it online" in page
+    assert "(617) 555-0100" in page
+    assert "Change the time" not in page
+    assert client.post(manage + "cancel/").status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+def test_the_calendar_file_and_unknown_links(client, denver_room):
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    ics = client.get(f"/appointment/{appointment.manage_token}/calendar.ics")
+    assert ics["Content-Type"].startswith("text/calendar")
+    body = ics.content.decode()
+    assert "METHOD:PUBLISH" in body and "DTSTART;TZID=America/Denver:20260603T100000" in body
+    assert client.get("/appointment/no-such-token/").status_code == 404
+    assert client.get("/appointment/" + "x" * 80 + "/").status_code == 404
+
+
+def test_spanish_booking_pages(client, denver_room):
+    assert client.get("/es/book/").status_code == 200
+    assert client.get(f"/es{denver_room[2]}").status_code == 200
