@@ -184,6 +184,27 @@ def _notify(appointment: Appointment, template: str) -> None:
         )
 
 
+def _alert_on_call(appointment: Appointment, clinic: Clinic) -> None:
+    """Tell the on-call address an urgent booking is waiting: where to look, nothing personal."""
+    to = clinic.oncall_email or clinic.email
+    if not to:
+        logger.error(
+            "urgent booking %s stored, but no clinic address to alert", appointment.public_id
+        )
+        return
+    queue_email(
+        to=to,
+        template="urgent_booking_alert",
+        context={
+            "clinic": clinic,
+            "queue_url": settings.SITE_URL
+            + reverse("admin:booking_appointment_changelist")
+            + "?urgent__exact=1",
+        },
+        dedupe_key=f"urgent-booking:{appointment.public_id}",
+    )
+
+
 def _alternatives(consultation, after, **kwargs) -> list[Slot]:
     return next_free(consultation, after, count=5, **kwargs)
 
@@ -252,6 +273,8 @@ def book(
                     starts_at=appointment.starts_at,
                 )
                 _notify(appointment, "appointment_booked")
+                if appointment.urgent:
+                    _alert_on_call(appointment, clinic)
         except IntegrityError as exc:
             if idempotency_key:
                 existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
@@ -260,8 +283,6 @@ def book(
             if not is_overlap(exc):
                 raise
             continue  # that clinician was just taken; try the next one free at this time
-        if appointment.urgent:
-            logger.warning("urgent booking %s (self-harm answer on screen)", appointment.public_id)
         return appointment, True
     raise SlotTaken(_alternatives(consultation, start, **where))
 

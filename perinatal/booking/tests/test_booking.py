@@ -198,6 +198,11 @@ def test_a_screen_with_a_self_harm_answer_makes_the_booking_urgent(one_clinician
     calm, _ = book(consultation, denver, when=AT_ELEVEN, screening=negative)
     assert urgent.urgent and not calm.urgent
     assert list(Appointment.objects.urgent_first()) == [urgent, calm]
+    (alert,) = Message.objects.filter(template="urgent_booking_alert")
+    assert alert.to == "clinic@example.org"
+    assert alert.subject.startswith("URGENT")
+    for private in ("Ana", "617", "555", "June", "10:00"):
+        assert private not in alert.subject + alert.body_text
 
 
 def test_a_reminder_claimed_after_a_change_is_withdrawn_at_send_time(one_clinician, smtp_mail):
