@@ -136,9 +136,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         "cancelled_at",
     ]
 
-    def get_queryset(self, request):
-        # New bookings, urgent ones first: the top of the list is who needs attention.
-        return super().get_queryset(request).order_by("-urgent", "-created_at")
+    # New bookings, urgent ones first: the top of the list is who needs attention.
+    ordering = ["-urgent", "-created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -207,7 +207,7 @@ def _type_and_place(type_slug: str, location: uuid.UUID | None):
 
 @router.get(
     "/consultation-types",
-    response=list[ConsultationTypeOut],
+    response={200: list[ConsultationTypeOut], 422: ErrorOut},
     summary="What can be booked, and where",
 )
 def list_types(request: HttpRequest, language: Literal["en", "es"] = "en"):
@@ -234,7 +234,7 @@ def list_types(request: HttpRequest, language: Literal["en", "es"] = "en"):
                     "time_zone": place.time_zone,
                 }
             )
-    return list(by_type.values())
+    return Status(200, list(by_type.values()))
 
 
 class SlotQuery(Schema):
@@ -279,6 +279,7 @@ def list_slots(request: HttpRequest, query: Query[SlotQuery]):
     response={
         200: AppointmentOut,
         201: AppointmentOut,
+        400: ErrorOut,
         404: ErrorOut,
         409: ConflictOut,
         422: ErrorOut,
@@ -364,7 +365,14 @@ def get_booking(request: HttpRequest, token: str):
 
 @router.post(
     "/bookings/{token}/reschedule",
-    response={200: AppointmentOut, 404: ErrorOut, 409: ConflictOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: AppointmentOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: ConflictOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Move a booking to another free slot",
     description="Same calendar UID, SEQUENCE + 1. 409 when the slot was just taken (with the "
     "next free times), the booking is cancelled, or it is too close to change online.",
@@ -391,7 +399,7 @@ def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[Resc
 
 @router.post(
     "/bookings/{token}/cancel",
-    response={200: AppointmentOut, 404: ErrorOut, 409: ConflictOut, 429: ErrorOut},
+    response={200: AppointmentOut, 400: ErrorOut, 404: ErrorOut, 409: ConflictOut, 429: ErrorOut},
     summary="Cancel a booking",
     description="Sends METHOD:CANCEL with the same calendar UID. Cancelling twice is harmless.",
 )

@@ -311,7 +311,7 @@ class AppointmentEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["at"]
+        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor}"

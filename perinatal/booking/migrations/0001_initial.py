@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'ordering': ['at'],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
