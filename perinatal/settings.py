@@ -262,10 +262,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_tokens": {"()": "perinatal.lib.redact.TokenFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PERINATAL_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request lines carry only paths without PHI; bodies are never logged.
+        # Request lines carry only paths without PHI (manage-link tokens are redacted by the
+        # handler's filter); bodies are never logged.
+        # Django's own default handlers would print without the filter; route through ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
     },

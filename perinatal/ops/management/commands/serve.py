@@ -58,6 +58,8 @@ class Command(BaseCommand):
                     "4",
                     "--access-logfile",
                     "-",
+                    "--logger-class",
+                    "perinatal.lib.redact.AccessLogger",
                     "--graceful-timeout",
                     "5",
                     "--no-control-socket",
