@@ -28,12 +28,22 @@ def check_key_date(stage: str, value: date, today: date | None = None) -> str | 
     today = today or timezone.localdate()
     if stage == Appointment.Stage.PREGNANT:
         if value < today:
-            return str(_("A due date should be today or later. If your baby is born, say so."))
+            return str(
+                _(
+                    "A due date should be today or later. If your baby has been born, "
+                    "choose “I have had my baby”."
+                )
+            )
         if value > today + timedelta(weeks=DUE_DATE_WEEKS):
             return str(_("That due date is more than 44 weeks away. Please check the year."))
     else:
         if value > today:
-            return str(_("A birth date cannot be in the future. If you are pregnant, say so."))
+            return str(
+                _(
+                    "A birth date cannot be in the future. If you are pregnant, "
+                    "choose “I am pregnant”."
+                )
+            )
         if value < today - timedelta(days=365 * BIRTH_DATE_YEARS):
             return str(_("That birth date is more than five years ago. Please check the year."))
     return None
@@ -53,7 +63,10 @@ class DetailsForm(forms.Form):
         max_length=254,
         error_messages={
             "required": _("Please give an email address: we send the confirmation there."),
-            "invalid": _("That does not look like an email address, for example name@example.com."),
+            "invalid": _(
+                "That does not look like an email address. Please check it, for example "
+                "name@example.com."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -67,9 +80,10 @@ class DetailsForm(forms.Form):
         label=_("Language for emails and calls"),
         choices=[("en", "English"), ("es", "Español")],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose the language we should use with you.")},
     )
     stage = forms.ChoiceField(
-        label=_("Where are you now?"),
+        label=_("Are you pregnant, or have you had your baby?"),
         choices=[
             (Appointment.Stage.PREGNANT, _("I am pregnant")),
             (Appointment.Stage.POSTPARTUM, _("I have had my baby")),
@@ -94,7 +108,7 @@ class DetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     ob_practice = forms.CharField(
-        label=_("Their practice or hospital (optional)"),
+        label=_("Your obstetrician's practice or hospital (optional)"),
         max_length=160,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

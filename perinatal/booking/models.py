@@ -276,6 +276,12 @@ class Appointment(models.Model):
         )
 
     @property
+    def address_one_line(self) -> str:
+        return ", ".join(
+            line.strip() for line in self.location_address.splitlines() if line.strip()
+        )
+
+    @property
     def display_time_zone(self) -> str:
         return self.own_time_zone or self.time_zone
 

@@ -205,7 +205,8 @@ def _manage_context(request, appointment) -> dict:
         "token": appointment.manage_token,
         "zone": zone,
         "zone_label": zone_label(zone),
-        "zone_differs": zone != appointment.time_zone,
+        # A video call has no place whose clock matters to her.
+        "zone_differs": not appointment.is_video and zone != appointment.time_zone,
         "place_zone_label": zone_label(appointment.time_zone),
         "can_change": services.can_change_online(appointment),
         "crisis_resources": crisis_resources(get_language()) if appointment.urgent else None,

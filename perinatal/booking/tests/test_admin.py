@@ -50,7 +50,7 @@ def change(client, appointment, when: datetime):
 
 
 def test_urgent_bookings_come_first(two_bookings):
-    first, second, client = two_bookings
+    _first, _second, client = two_bookings
     page = client.get("/admin/booking/appointment/").content.decode()
     assert page.index("Urgent Case") < page.index("Ana Example")
 
@@ -66,7 +66,7 @@ def test_staff_cannot_move_one_appointment_onto_another(two_bookings):
 
 
 def test_a_staff_move_is_sent_to_the_patient_like_any_change(two_bookings, front_desk):
-    first, second, client = two_bookings
+    first, _second, client = two_bookings
     new_time = AT_TEN + timedelta(minutes=50)  # off the patients' grid: staff may
     with time_machine.travel(NOW, tick=False):
         response = change(client, first, new_time)
@@ -78,7 +78,7 @@ def test_a_staff_move_is_sent_to_the_patient_like_any_change(two_bookings, front
 
 
 def test_staff_cancel_action_emails_the_patient(two_bookings):
-    first, second, client = two_bookings
+    first, _second, client = two_bookings
     with time_machine.travel(NOW, tick=False):
         client.post(
             "/admin/booking/appointment/",

@@ -239,3 +239,31 @@ def test_the_calendar_file_and_unknown_links(client, denver_room):
 def test_spanish_booking_pages(client, denver_room):
     assert client.get("/es/book/").status_code == 200
     assert client.get(f"/es{denver_room[2]}").status_code == 200
+
+
+def test_a_video_appointment_seen_from_another_zone(client, setup, frozen):
+    denver = setup.location("America/Denver", "Denver")
+    clinician = setup.clinician("Dr Video", denver, hours=[(d, 9, 12) for d in range(5)])
+    consultation = setup.consultation(clinician, mode="video", minutes=30, slug="video")
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web")
+    manage = f"/appointment/{appointment.manage_token}/"
+    for page in (manage, manage + "change/", manage + "cancel/"):
+        response = client.get(page, {"tz": "America/Chicago"})
+        assert response.status_code == 200, page
+        assert "Central Time (America/Chicago)" in text(response)
+        assert "local time in" not in text(response)  # no place's clock for a video call
+
+
+def test_spanish_dates_are_written_the_spanish_way(client, denver_room):
+    *_, base = denver_room
+    page = text(client.get(f"/es{base}"))
+    assert "miércoles 3 de junio" in page
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(
+        consultation, AT_TEN, person(language="es"), via="web", location=denver
+    )
+    from perinatal.notify.models import Message
+
+    body = Message.objects.get(template="appointment_booked").body_text
+    assert "miércoles 3 de junio de 2026" in body
+    assert "1 Denver Street" in body

@@ -103,7 +103,12 @@ def test_the_compiled_catalogue_matches_the_po_file(entries):
         if "msgid_plural" in entry:
             assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr[0]"]
         else:
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+            found = (
+                compiled.pgettext(entry["msgctxt"], entry["msgid"])
+                if "msgctxt" in entry
+                else compiled.gettext(entry["msgid"])
+            )
+            assert found == entry["msgstr"], entry["msgid"]
 
 
 def test_the_spanish_home_page_is_in_spanish(client, clinic):
