@@ -3,7 +3,7 @@
     uv run python bench/run.py [--connections 32] [--duration 15] [--threads 2] [--output FILE]
 
 Creates a fresh PostgreSQL database, migrates it, loads the demo clinic, starts gunicorn on a free
-loopback port, drives it with wrk, weighs the public pages, prints a table and writes JSON.
+loopback port, weighs the public pages, drives it with wrk, prints a table and writes JSON.
 Missed targets do not change the exit code; a missing wrk (2) or a dead server (3) do.
 """
 
@@ -23,7 +23,8 @@ import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg import sql
@@ -32,19 +33,42 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 DB_NAME = "perinatal_bench"
 
+DEMO_TYPE = "free-video-consultation"  # the demo clinic's, from perinatal/booking/demo.py
+DEMO_ZONE = "America/New_York"
+
 # (name, path, wrk script or None). The first is the baseline the others are compared with; it is
-# measured again at the end, so drift of the machine during the run shows.
+# measured again at the end, so drift of the machine during the run shows. The slots API's path is
+# made at run time (see slots_path), and the booking API, last, has a fixture of its own
+# (see prepare_booking and bench/booking_fixture.py).
+BARE = ("bare view", "/bench/bare", None)
+SLOTS = "slots API (7 days)"
+BOOKING = "booking API (POST)"
 ENDPOINTS = [
-    ("bare view", "/bench/bare", None),
+    BARE,
     ("landing page", "/", None),
     ("screening API (POST)", "/api/v1/screenings", BENCH / "screening.lua"),
     ("check page", "/check/", None),
+    (SLOTS, "/api/v1/slots", None),
+    ("times page", f"/book/{DEMO_TYPE}/?tz={DEMO_ZONE}", None),
+    (BOOKING, "/api/v1/bookings", BENCH / "booking.lua"),
 ]
-PAGES = ["/", "/ketamine-for-postpartum-depression/", "/check/", "/help-now/", "/es/"]
+# The details page is weighed for a real free start, found with the slots API at run time.
+PAGES = [
+    "/",
+    "/ketamine-for-postpartum-depression/",
+    "/check/",
+    "/help-now/",
+    "/es/",
+    "/book/",
+    f"/book/{DEMO_TYPE}/",
+]
 MIN_RATIO = 0.5  # of the bare view's requests/second
 MAX_P99_MS = 100.0
 MAX_PAGE_BYTES = 60_000  # 60 kB
 MAX_DRIFT = 0.15  # bare view at the end vs at the start; beyond this the ratios are suspect
+# Booking API: 409 (slot just taken) is a correct answer, but the bench is sized to give none; more
+# than this share of responses means it ran out of free slots and measured refusals instead.
+MAX_CONFLICT_SHARE = 0.01
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -98,12 +122,22 @@ def pinned(cpu: int, argv: list[str], pin: bool) -> list[str]:
     return ["taskset", "-c", str(cpu), *argv] if pin else argv
 
 
-def manage(env: dict, *args: str) -> None:
+def manage(env: dict, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if done.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def booking_fixture(env: dict, *args: str) -> dict:
+    """Run bench/booking_fixture.py with the bench settings; returns the JSON it prints."""
+    argv = [sys.executable, "-m", "bench.booking_fixture", *args]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"bench.booking_fixture {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def start_server(args, env: dict, port: int, log: Path) -> subprocess.Popen:
@@ -210,49 +244,163 @@ def parse_wrk(out: str) -> dict:
     }
 
 
-def run_wrk(args, port: int, path: str, script: Path | None, seconds: int) -> tuple[dict, str]:
+def run_wrk(
+    args, port: int, path: str, script: Path | None, seconds: int, script_args: list[str] = ()
+) -> tuple[dict, str]:
     argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
     if script:
         argv += ["-s", str(script)]
     argv.append(f"http://127.0.0.1:{port}{path}")
+    if script_args:
+        argv += ["--", *script_args]
     done = subprocess.run(pinned(0, argv, args.pin), capture_output=True, text=True, check=False)
     out = done.stdout + done.stderr
     return {**parse_wrk(out), "wrk_ok": done.returncode == 0 and "Requests/sec" in out}, out
 
 
-def measure_endpoints(args, port: int) -> list[dict]:
+def slots_path(days: int = 7) -> str:
+    """The slots API for the demo video consultation, from now for ``days`` days (ISO 8601 with
+    the New York offset, URL-encoded)."""
+    start = dt.datetime.now(ZoneInfo(DEMO_ZONE)).replace(microsecond=0)
+    end = start + dt.timedelta(days=days)
+    query = {"type": DEMO_TYPE, "start": start.isoformat(), "end": end.isoformat()}
+    return "/api/v1/slots?" + urlencode(query, quote_via=quote, safe="")
+
+
+# --- Booking ------------------------------------------------------------------------------------
+
+
+def prepare_booking(args, env: dict, var_dir: Path, bare_rps: float) -> dict:
+    """Create the bench consultation type and list enough free starts for every request.
+
+    No request can beat the bare view, so its rate over warm-up plus run, with a fifth more,
+    bounds how many bookings wrk can make. Line 0 of the list is the probe's; wrk starts at 1.
+    """
+    wanted = int(bare_rps * (args.warmup + args.duration) * 1.2) + 200
+    starts = var_dir / "booking-starts.txt"
+    fixture = booking_fixture(env, "create", "--bookings", str(wanted), "--out", str(starts))
+    lines = starts.read_text().split()
+    birth = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    probe = {
+        "type": fixture["type"],
+        "start": lines[0] if lines else "",
+        "name": "Bench Probe",
+        "email": "bench-probe@example.org",
+        "phone": "+1 617 555 0100",
+        "language": "en",
+        "stage": "postpartum",
+        "key_date": birth,
+        "consent_to_contact": True,
+        "time_zone": DEMO_ZONE,
+    }
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "bench-booking-probe"}
+    return {
+        "fixture": fixture,
+        "probe": ("POST", json.dumps(probe).encode(), headers),
+        "script_args": lambda first: [
+            str(starts),
+            str(first),
+            str(args.threads),
+            fixture["type"],
+            birth,
+        ],
+    }
+
+
+def booking_counts(out: str) -> tuple[dict[int, int], int | None]:
+    """Responses per status, and the next unused line, as booking.lua's done() prints them."""
+    statuses = {int(code): int(n) for code, n in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
+    next_line = re.search(r"^next_line (\d+)$", out, re.M)
+    return statuses, int(next_line.group(1)) if next_line else None
+
+
+def measure_endpoints(args, port: int, env: dict, var_dir: Path) -> list[dict]:
     results = []
-    bare_name, bare_path, _ = ENDPOINTS[0]
+    bare_name, bare_path, _ = BARE
     for name, path, script in [*ENDPOINTS, (f"{bare_name} (again)", bare_path, None)]:
-        method, body, headers = script_request(script)
+        booking = None
+        if name == SLOTS:
+            path = slots_path()
+        if name == BOOKING:
+            print("  booking API: creating the bench consultation type...", flush=True)
+            booking = prepare_booking(args, env, var_dir, results[0]["rps"])
+            method, body, headers = booking["probe"]
+            f = booking["fixture"]
+            print(
+                f"    {f['clinicians']} clinicians, {f['duration_minutes']} min, no buffer; "
+                f"{f['bookable']} bookable starts listed ({f['distinct_starts']} distinct, "
+                f"{f['first_start']} to {f['last_start']}; wanted {f['wanted']})",
+                flush=True,
+            )
+        else:
+            method, body, headers = script_request(script)
         status = fetch(port, path, method, body, headers)[0]
         print(
             f"  {name}: {method} {path} -> {status}; warm-up {args.warmup}s, run {args.duration}s",
             flush=True,
         )
+        first_line = 1  # booking only: line 0 went to the probe
         if args.warmup:
-            run_wrk(args, port, path, script, args.warmup)
-        stats, out = run_wrk(args, port, path, script, args.duration)
-        results.append(
-            {
-                "name": name,
-                "baseline": path == bare_path,
-                "method": method,
-                "path": path,
-                "probe_status": status,
-                **stats,
-                "wrk_output": out,
-            }
+            warm, out = run_wrk(
+                args,
+                port,
+                path,
+                script,
+                args.warmup,
+                booking["script_args"](first_line) if booking else [],
+            )
+            if booking:
+                first_line = booking_counts(out)[1] or first_line
+            # wrk stops with a request on every connection, and the server still answers them.
+            # On a slow endpoint that is seconds of work, which would queue ahead of the measured
+            # run's first requests (and time them out): let it finish first.
+            time.sleep(min(10.0, args.connections / warm["rps"]) if warm["rps"] else 1.0)
+        stats, out = run_wrk(
+            args,
+            port,
+            path,
+            script,
+            args.duration,
+            booking["script_args"](first_line) if booking else [],
         )
+        result = {
+            "name": name,
+            "baseline": path == bare_path,
+            "method": method,
+            "path": path,
+            "probe_status": status,
+            **stats,
+            "counted_rps": stats["rps"],
+            "wrk_output": out,
+        }
+        if booking:
+            statuses, _next = booking_counts(out)
+            answered = sum(statuses.values())
+            created = statuses.get(201, 0)
+            result.update(
+                {
+                    "statuses": statuses,
+                    "created": created,
+                    "conflicts": statuses.get(409, 0),
+                    "conflict_share": statuses.get(409, 0) / answered if answered else 0.0,
+                    "counted_rps": round(stats["rps"] * created / answered, 2) if answered else 0.0,
+                    "fixture": booking["fixture"],
+                    "first_line": first_line,
+                }
+            )
+        results.append(result)
     base = (results[0]["rps"] + results[-1]["rps"]) / 2 or None
     for r in results:
-        r["ratio"] = round(r["rps"] / base, 3) if base else None
-        r["errors"] = (
-            r["non_2xx_3xx"]
-            + r["socket_errors"]
-            + (not 200 <= r["probe_status"] < 300)
-            + (not r["wrk_ok"])
-        )
+        r["ratio"] = round(r["counted_rps"] / base, 3) if base else None
+        failed_probe = not 200 <= r["probe_status"] < 300
+        refused = r["non_2xx_3xx"]
+        if "statuses" in r:
+            failed_probe = r["probe_status"] != 201
+            # A few 409s are the API working as documented (a slot taken under the request's
+            # feet); many mean the bench ran out of slots, and then they count as errors.
+            if r["conflict_share"] <= MAX_CONFLICT_SHARE:
+                refused -= r["conflicts"]
+        r["errors"] = refused + r["socket_errors"] + failed_probe + (not r["wrk_ok"])
     return results
 
 
@@ -335,6 +483,27 @@ def weigh_page(port: int, path: str) -> dict:
     }
 
 
+def details_path(port: int) -> str | None:
+    """The demo video consultation's details page for its first free start, from the slots API."""
+    status, headers, raw, _ = fetch(port, slots_path())
+    slots = json.loads(decoded(headers, raw)) if status == 200 else []
+    if not slots:
+        return None
+    return f"/book/{DEMO_TYPE}/details/?" + urlencode({"start": slots[0]["start"]})
+
+
+def weigh_pages(port: int) -> list[dict]:
+    pages = [weigh_page(port, path) for path in PAGES]
+    details = details_path(port)
+    if details:
+        pages.append(weigh_page(port, details))
+    else:  # reported as a failed page rather than silently left out
+        missing = f"/book/{DEMO_TYPE}/details/ (no free slot in the slots API)"
+        pages.append({"path": missing, "status": None, "transferred_bytes": 0, "body_bytes": 0})
+        pages[-1].update({"compressed": False, "broken": [], "third_party": [], "files": []})
+    return pages
+
+
 # --- Report -------------------------------------------------------------------------------------
 
 
@@ -345,9 +514,16 @@ def verdicts(endpoints: list[dict], pages: list[dict], connections: int) -> list
         checks.append({"pass": bool(ok), "text": text})
 
     for e in endpoints:
+        refused = f"non-2xx {e['non_2xx_3xx']}"
+        if "statuses" in e:
+            refused = (
+                f"201 {e['created']}, 409 {e['conflicts']} = {e['conflict_share']:.2%} of "
+                f"responses (tolerated up to {MAX_CONFLICT_SHARE:.0%}), other non-2xx "
+                f"{e['non_2xx_3xx'] - e['conflicts']}"
+            )
         check(
             e["errors"] == 0,
-            f"{e['name']}: no errors (non-2xx {e['non_2xx_3xx']}, "
+            f"{e['name']}: no errors ({refused}, "
             f"socket {e['socket_errors']}, probe status {e['probe_status']}"
             + ("" if e["wrk_ok"] else ", wrk failed: see wrk_output in the JSON")
             + ")",
@@ -361,9 +537,10 @@ def verdicts(endpoints: list[dict], pages: list[dict], connections: int) -> list
     )
     for e in [e for e in endpoints if not e["baseline"]]:
         ratio = e["ratio"] or 0.0
+        counted = ", bookings made (201) only" if "statuses" in e else ""
         check(
             ratio >= MIN_RATIO,
-            f"{e['name']}: >= {MIN_RATIO:.0%} of bare view throughput (got {ratio:.1%})",
+            f"{e['name']}: >= {MIN_RATIO:.0%} of bare view throughput (got {ratio:.1%}{counted})",
         )
     for e in endpoints:
         p99 = e["p99_ms"]
@@ -403,10 +580,18 @@ def print_report(endpoints: list[dict], pages: list[dict], checks: list[dict]) -
             f"{e['name']:<24}{e['rps']:>10.1f}{ms(e['p50_ms']):>9}{ms(e['p99_ms']):>9}"
             f"{e['non_2xx_3xx']:>9}{e['socket_errors']:>9}{ratio:>9}"
         )
-    print(f"\n{'page':<40}{'files':>6}{'failed':>7}{'kB sent':>9}{'gzip':>6}  third-party")
+    for e in [e for e in endpoints if "statuses" in e]:
+        other = {k: v for k, v in sorted(e["statuses"].items()) if k not in (201, 409)}
+        print(
+            f"{e['name']}: {e['created']} booked (201), {e['conflicts']} slot taken (409), "
+            f"other {other or 'none'}; {e['counted_rps']:.1f} bookings/s, the rate compared "
+            "with the bare view"
+        )
+    width = max(40, *(len(p["path"]) + 2 for p in pages))
+    print(f"\n{'page':<{width}}{'files':>6}{'failed':>7}{'kB sent':>9}{'gzip':>6}  third-party")
     for p in pages:
         print(
-            f"{p['path']:<40}{len(p['files']):>6}{len(p['broken']):>7}"
+            f"{p['path']:<{width}}{len(p['files']):>6}{len(p['broken']):>7}"
             f"{p['transferred_bytes'] / 1000:>9.1f}{'yes' if p['compressed'] else 'no':>6}"
             f"  {', '.join(p['third_party']) or 'none'}"
         )
@@ -442,6 +627,8 @@ def main() -> int:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PERINATAL_RATE_SCREENING": "1000000/h",
         "PERINATAL_RATE_CALLBACK": "1000000/h",
+        "PERINATAL_RATE_BOOKING": "1000000/h",
+        "PERINATAL_RATE_MANAGE": "1000000/h",
         "PERINATAL_VAR_DIR": str(var_dir),
         "PERINATAL_LOG_LEVEL": "WARNING",
     }
@@ -454,6 +641,7 @@ def main() -> int:
         recreate_database(args.pg)
         manage(env, "migrate", "--no-input", "--verbosity", "0")
         manage(env, "demo")
+        booking_fixture(env, "policy")  # booking horizon; see bench/booking_fixture.py
         pinning = ", pinned to CPU 1; wrk on CPU 0" if args.pin else ""
         print(
             f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers x "
@@ -468,12 +656,14 @@ def main() -> int:
                 file=sys.stderr,
             )
             return 3
+        # Pages first, on the demo data as loaded: the booking bench adds a consultation type.
+        print("Weighing pages...", flush=True)
+        pages = weigh_pages(port)
         print(
             f"Load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency",
             flush=True,
         )
-        endpoints = measure_endpoints(args, port)
-        pages = [weigh_page(port, path) for path in PAGES]
+        endpoints = measure_endpoints(args, port, env, var_dir)
         checks = verdicts(endpoints, pages, args.connections)
         print_report(endpoints, pages, checks)
         server_log = log.read_text(errors="replace")
@@ -494,6 +684,7 @@ def main() -> int:
             "min_ratio_vs_bare": MIN_RATIO,
             "max_p99_ms": MAX_P99_MS,
             "max_page_bytes": MAX_PAGE_BYTES,
+            "max_booking_conflict_share": MAX_CONFLICT_SHARE,
         }
         report = {
             "started": started.isoformat(timespec="seconds"),
