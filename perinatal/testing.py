@@ -9,6 +9,9 @@ PUBLIC_PAGES = [
     "/help-now/",
     "/call-back/",
     "/call-back/thanks/",
+    "/book/",
+    # A times page; with its zone in the address, booking.js has no reason to reload it.
+    "/book/free-video-consultation/?tz=America/New_York",
 ]
 
 

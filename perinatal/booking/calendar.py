@@ -4,14 +4,22 @@ One appointment keeps one UID for life; each change the patient is told about ra
 so her calendar replaces the event it already holds instead of adding a second one.
 """
 
+import functools
 import zoneinfo
 from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from perinatal.booking.models import Appointment
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(zone: str, year: int) -> Timezone:
+    """The zone's rules for the years around the event: enough, and a small file. Working them
+    out from the tz database is the slowest part of building an invitation, so once per zone."""
+    return Timezone.from_tzid(zone, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
 
 
 def appointment_uid(appointment: Appointment) -> str:
@@ -62,7 +70,5 @@ def appointment_ics(
     event.add("attendee", attendee)
 
     calendar.add_component(event)
-    # The zone's rules for the years around the event are enough, and keep the file small.
-    year = appointment.starts_at.year
-    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    calendar.add_component(_vtimezone(appointment.time_zone, appointment.starts_at.year))
     return calendar.to_ical().decode()

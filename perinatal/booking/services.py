@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,12 +26,13 @@ from perinatal.booking.models import (
     Clinician,
     ConsultationType,
 )
-from perinatal.booking.slots import Option, Slot, next_free, slot_at
+from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, slot_at
 from perinatal.clinic.models import Clinic, Location
 from perinatal.notify.services import queue_email, withdraw
 
 logger = logging.getLogger(__name__)
 
+ADVISORY_LOCK_SPACE = 4242  # first key of pg_advisory_xact_lock: "booking, per clinician"
 OVERLAP_MARKERS = (
     "appointment_no_overlap",  # PostgreSQL exclusion constraint, SQLite trigger
     "appt_one_per_clinician_start",  # PostgreSQL unique constraint
@@ -101,6 +102,20 @@ def can_change_online(appointment: Appointment, now: datetime | None = None) -> 
     return appointment.is_booked and appointment.starts_at - now >= notice
 
 
+def _serialise_writes_for(clinician_id: int) -> None:
+    """On PostgreSQL, take a lock per clinician for the rest of the transaction.
+
+    Two transactions inserting overlapping ranges under an exclusion constraint can deadlock
+    (each waits to see whether the other commits); queueing writes for one clinician first
+    turns that into a plain wait and a clean overlap error. SQLite already has one writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_SPACE, clinician_id]
+            )
+
+
 def _least_busy_first(options: list[Option], around: datetime) -> list[Option]:
     """Spread bookings: the clinician with fewest appointments that week goes first."""
     ids = {o.clinician_id for o in options}
@@ -145,7 +160,11 @@ def _place(appointment: Appointment, option: Option, when: datetime) -> None:
 
 
 def _notify(appointment: Appointment, template: str) -> None:
-    """Queue the email for this state of the appointment, with its .ics, and its reminders."""
+    """Queue the email for this state of the appointment, with its .ics, and its reminders.
+
+    Every change to an appointment passes here, so it also tells cached free times to refresh.
+    """
+    bookings_changed()
     clinic = Clinic.objects.current()
     url = manage_url(appointment)
     with translation.override(appointment.language):
@@ -232,11 +251,11 @@ def book(
     if consultation.in_person and location is None:
         raise NotOffered("Choose a location for an in-person consultation.")
     where = {"location": location} if location else {}
-    if slot_at(consultation, start, ignore_bookings=True, **where) is None:
+    slot = slot_at(consultation, start, include_taken=True, **where)
+    if slot is None:
         raise NotOffered("That time is not offered.")
-    slot = slot_at(consultation, start, **where)
     clinic = Clinic.objects.current()
-    for option in _least_busy_first(slot.options if slot else [], start):
+    for option in _least_busy_first(slot.options, start):
         appointment = Appointment(
             idempotency_key=idempotency_key or None,
             via=via,
@@ -263,6 +282,7 @@ def book(
         _place(appointment, option, slot.start)
         try:
             with transaction.atomic():
+                _serialise_writes_for(option.clinician_id)
                 appointment.save()
                 AppointmentEvent.objects.create(
                     appointment=appointment,
@@ -326,10 +346,12 @@ def reschedule(
                 )
             ]
         else:
-            if slot_at(consultation, start, ignore_bookings=True, **where, **agreed) is None:
+            slot = slot_at(
+                consultation, start, ignore=appointment, include_taken=True, **where, **agreed
+            )
+            if slot is None:
                 raise NotOffered("That time is not offered.")
-            slot = slot_at(consultation, start, ignore=appointment, **where, **agreed)
-            options = slot.options if slot else []
+            options = slot.options
             # Keep her clinician when free at the new time.
             options.sort(key=lambda o: o.clinician_id != appointment.clinician_id)
         previous_start = appointment.starts_at
@@ -339,6 +361,7 @@ def reschedule(
             appointment.sequence += 1
             try:
                 with transaction.atomic():
+                    _serialise_writes_for(option.clinician_id)
                     appointment.save()
                     AppointmentEvent.objects.create(
                         appointment=appointment,

@@ -6,12 +6,15 @@ wall time may not exist (it is skipped); on the night they go back it exists twi
 is used). Everything returned is in UTC; pages convert to the visitor's zone.
 """
 
+import uuid
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q, signals
 from django.utils import timezone
 
 from perinatal.booking.models import (
@@ -50,6 +53,37 @@ def local_instant(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime | 
     return instant
 
 
+def _instant_or_after(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime:
+    """Like ``local_instant``, but a skipped wall time gives the instant clocks jumped to."""
+    return local_instant(day, wall, zone) or datetime.combine(day, wall, tzinfo=zone).astimezone(
+        UTC
+    )
+
+
+def _starts(day: date, opens: time, closes: time, zone: zoneinfo.ZoneInfo, step: timedelta):
+    """Start instants every ``step`` of wall time from ``opens`` until ``closes`` on ``day``.
+
+    Almost every interval lies within one UTC offset, and then the instants are simple sums;
+    only an interval that spans a clock change is walked wall time by wall time.
+    """
+    first = datetime.combine(day, opens, tzinfo=zone)
+    last = datetime.combine(day, closes, tzinfo=zone)
+    if first.utcoffset() == last.utcoffset() and local_instant(day, opens, zone) is not None:
+        start = first.astimezone(UTC)
+        wall_span = datetime.combine(day, closes) - datetime.combine(day, opens)
+        n = 0
+        while step * n < wall_span:
+            yield start + step * n
+            n += 1
+        return
+    wall = datetime.combine(day, opens)
+    while wall.time() < closes and wall.date() == day:
+        instant = local_instant(day, wall.time(), zone)
+        if instant is not None:
+            yield instant
+        wall += step
+
+
 def subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
     out = []
     for starts, ends in intervals:
@@ -63,9 +97,7 @@ def subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
     return out
 
 
-def open_hours(
-    weekly: list[WeeklyHours], exceptions: list[DateException], day: date
-) -> list[Interval]:
+def open_hours(weekly: list, exceptions: list[DateException], day: date) -> list[Interval]:
     """One clinician's working intervals at one location on one day, after exceptions."""
     intervals = [(w.starts, w.ends) for w in weekly if w.weekday == day.weekday()]
     for exception in exceptions:
@@ -95,6 +127,83 @@ class Policy:
         )
 
 
+@dataclass(frozen=True)
+class Rule:
+    clinician_id: int
+    location_id: int
+    time_zone: str
+    weekday: int
+    starts: time
+    ends: time
+
+
+@dataclass
+class Schedule:
+    """Who works where and when: read once per change of the setup, not once per request."""
+
+    rules: list[Rule]
+    clinicians_by_type: dict[int, set[int]]
+    exceptions: list[DateException]
+
+
+SCHEDULE_VERSION_KEY = "booking:schedule-version"
+# Without a shared cache (Redis) a process hears of another's change when its key expires.
+SCHEDULE_VERSION_SECONDS = 60
+_schedule: tuple[str, Schedule] | None = None
+
+
+def forget_schedule(**kwargs) -> None:
+    """Staff changed hours, exceptions, clinicians, types or places: every process re-reads."""
+    cache.delete(SCHEDULE_VERSION_KEY)
+
+
+def schedule_version() -> str:
+    return cache.get_or_set(
+        SCHEDULE_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS
+    )
+
+
+BOOKINGS_VERSION_KEY = "booking:bookings-version"
+
+
+def bookings_version() -> str:
+    """Moves whenever an appointment is booked, moved or cancelled (see ``bookings_changed``)."""
+    return cache.get_or_set(
+        BOOKINGS_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS
+    )
+
+
+def bookings_changed() -> None:
+    """Call inside the transaction that changes appointments. The version moves now and again
+    on commit, so a list rendered from the state before the commit is not kept."""
+    cache.delete(BOOKINGS_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(BOOKINGS_VERSION_KEY))
+
+
+def schedule() -> Schedule:
+    """The current schedule, kept in this process until the version in the shared cache moves."""
+    global _schedule
+    version = schedule_version()
+    if _schedule is not None and _schedule[0] == version:
+        return _schedule[1]
+    rules = [
+        Rule(w.clinician_id, w.location_id, w.location.time_zone, w.weekday, w.starts, w.ends)
+        for w in WeeklyHours.objects.filter(
+            clinician__is_active=True, location__is_active=True
+        ).select_related("location")
+    ]
+    by_type: dict[int, set[int]] = defaultdict(set)
+    for type_id, clinician_id in ConsultationType.clinicians.through.objects.filter(
+        clinician__is_active=True
+    ).values_list("consultationtype_id", "clinician_id"):
+        by_type[type_id].add(clinician_id)
+    # Every exception: a clinic adds a few a week, and old ones cost only memory.
+    exceptions = list(DateException.objects.all())
+    loaded = Schedule(rules=rules, clinicians_by_type=dict(by_type), exceptions=exceptions)
+    _schedule = (version, loaded)
+    return loaded
+
+
 def find_slots(
     consultation: ConsultationType,
     *,
@@ -107,12 +216,15 @@ def find_slots(
     now: datetime | None = None,
     ignore: Appointment | None = None,
     ignore_bookings: bool = False,
+    include_taken: bool = False,
 ) -> list[Slot]:
     """Start times in [start, end) at which someone offering ``consultation`` is free.
 
     ``duration`` and ``buffer`` default to the type's; a reschedule passes the ones agreed.
     ``ignore`` is the appointment being moved (its own time does not block it).
-    ``ignore_bookings`` answers "is this a time we offer at all", whatever is booked.
+    ``ignore_bookings`` answers "is this a time we offer at all", whatever is booked;
+    ``include_taken`` also returns offered times nobody is free for (with no options), so one
+    search can tell "not offered" from "just taken".
     """
     now = now or timezone.now()
     policy = Policy.of(Clinic.objects.current())
@@ -123,27 +235,28 @@ def find_slots(
     if earliest >= latest:
         return []
 
-    clinicians = consultation.clinicians.filter(is_active=True)
+    plan = schedule()
+    offering = plan.clinicians_by_type.get(consultation.pk, set())
     if clinician is not None:
-        clinicians = clinicians.filter(pk=clinician.pk)
-    weekly = WeeklyHours.objects.filter(
-        clinician__in=clinicians, location__is_active=True
-    ).select_related("location")
-    if location is not None:
-        weekly = weekly.filter(location=location)
-    weekly = list(weekly)
-    if not weekly:
+        offering = offering & {clinician.pk}
+    rules: dict[tuple[int, int], list[Rule]] = defaultdict(list)
+    zones: dict[int, str] = {}
+    for rule in plan.rules:
+        if rule.clinician_id in offering and (location is None or rule.location_id == location.pk):
+            rules[(rule.clinician_id, rule.location_id)].append(rule)
+            zones[rule.location_id] = rule.time_zone
+    if not rules:
         return []
-    clinician_ids = {w.clinician_id for w in weekly}
+    clinician_ids = {clinician_id for clinician_id, _ in rules}
 
     # A day either side: a local date in one zone can reach into the UTC range of its neighbour.
     first_day = (earliest - timedelta(days=1)).date()
     last_day = (latest + timedelta(days=1)).date()
-    exceptions = list(
-        DateException.objects.filter(
-            clinician_id__in=clinician_ids, date__range=(first_day, last_day)
-        )
-    )
+    exceptions = [
+        e
+        for e in plan.exceptions
+        if e.clinician_id in clinician_ids and first_day <= e.date <= last_day
+    ]
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if not ignore_bookings:
         booked = Appointment.objects.booked().filter(
@@ -158,15 +271,9 @@ def find_slots(
         ):
             busy[clinician_id].append((starts_at, blocked_until))
 
-    rules: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
-    locations: dict[int, Location] = {}
-    for w in weekly:
-        rules[(w.clinician_id, w.location_id)].append(w)
-        locations[w.location_id] = w.location
-
     found: dict[datetime, Slot] = {}
-    for (clinician_id, location_id), their_weekly in rules.items():
-        zone = zoneinfo.ZoneInfo(locations[location_id].time_zone)
+    for (clinician_id, location_id), their_rules in rules.items():
+        zone = zoneinfo.ZoneInfo(zones[location_id])
         their_exceptions = [
             e
             for e in exceptions
@@ -175,30 +282,33 @@ def find_slots(
         taken = busy[clinician_id]
         day = first_day
         while day <= last_day:
-            for opens, closes in open_hours(their_weekly, their_exceptions, day):
-                closes_at = local_instant(day, closes, zone) or datetime.combine(
-                    day, closes, tzinfo=zone
-                ).astimezone(UTC)
-                wall = datetime.combine(day, opens)
-                while wall.time() < closes and wall.date() == day:
-                    slot_start = local_instant(day, wall.time(), zone)
-                    wall += policy.step
-                    if slot_start is None or not earliest <= slot_start < latest:
+            for opens, closes in open_hours(their_rules, their_exceptions, day):
+                closes_at = _instant_or_after(day, closes, zone)
+                opens_at = closes_at - timedelta(days=1)
+                # Only bookings that touch this interval can block a start in it.
+                near = [(b, e) for b, e in taken if b < closes_at + buffer and e > opens_at]
+                for slot_start in _starts(day, opens, closes, zone, policy.step):
+                    if not earliest <= slot_start < latest:
                         continue
                     slot_end = slot_start + duration
                     if slot_end > closes_at:
                         continue
                     blocked = slot_end + buffer
-                    if any(slot_start < b_end and b_start < blocked for b_start, b_end in taken):
+                    free = not any(
+                        slot_start < b_end and b_start < blocked for b_start, b_end in near
+                    )
+                    if not (free or include_taken):
                         continue
                     slot = found.setdefault(slot_start, Slot(slot_start, slot_end))
-                    slot.options.append(Option(clinician_id, location_id))
+                    if free:
+                        slot.options.append(Option(clinician_id, location_id))
             day += timedelta(days=1)
     return [found[k] for k in sorted(found)]
 
 
 def slot_at(consultation: ConsultationType, instant: datetime, **kwargs) -> Slot | None:
-    """The slot starting exactly at ``instant``, if one is free."""
+    """The slot starting exactly at ``instant``, if one is free (or offered, with
+    ``include_taken``)."""
     instant = instant.astimezone(UTC)
     for slot in find_slots(
         consultation, start=instant, end=instant + timedelta(microseconds=1), **kwargs
@@ -223,7 +333,17 @@ def next_free(consultation: ConsultationType, after: datetime, count: int = 5, *
 
 
 def offered_types(language: str) -> list[dict]:
-    """What the booking page lists: each active type, in person once per location offering it."""
+    """What the booking page lists: each active type, in person once per location offering it.
+
+    The same for everyone until the schedule changes, so it is cached with its version."""
+    return cache.get_or_set(
+        f"booking:offered:{language}:{schedule_version()}",
+        lambda: _offered_types(language),
+        SCHEDULE_VERSION_SECONDS,
+    )
+
+
+def _offered_types(language: str) -> list[dict]:
     choices = []
     types = ConsultationType.objects.filter(is_active=True).prefetch_related("clinicians")
     for consultation in types:
@@ -245,3 +365,10 @@ def offered_types(language: str) -> list[dict]:
                 {"type": consultation, "label": consultation.label(language), "location": location}
             )
     return choices
+
+
+for _model in (WeeklyHours, DateException, Clinician, ConsultationType, Location):
+    signals.post_save.connect(forget_schedule, sender=_model)
+    signals.post_delete.connect(forget_schedule, sender=_model)
+signals.m2m_changed.connect(forget_schedule, sender=ConsultationType.clinicians.through)
+signals.m2m_changed.connect(forget_schedule, sender=Clinician.locations.through)

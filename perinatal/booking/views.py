@@ -8,11 +8,14 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -21,16 +24,24 @@ from perinatal.booking import services
 from perinatal.booking.calendar import appointment_ics
 from perinatal.booking.forms import DetailsForm
 from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
-from perinatal.booking.slots import Policy, next_free, offered_types, slot_at
+from perinatal.booking.slots import (
+    Policy,
+    bookings_version,
+    next_free,
+    offered_types,
+    schedule_version,
+    slot_at,
+)
 from perinatal.booking.zones import (
     days_with_slots,
     parse_day,
     parse_instant,
+    slot_rows,
     valid_zone,
     zone_choices,
     zone_label,
 )
-from perinatal.clinic.models import Clinic, Location
+from perinatal.clinic.models import Clinic, Location, current_clinic_version
 from perinatal.lib.ratelimit import rate_limited
 from perinatal.screening.content import crisis_resources
 from perinatal.screening.views import session_screening
@@ -57,7 +68,7 @@ def _default_zone(place: Location | None) -> str:
     return place.time_zone if place else settings.TIME_ZONE
 
 
-def _times_context(request, consultation, place, zone, **search) -> dict:
+def _times_context(request, consultation, place, zone, link: str, **search) -> dict:
     now = timezone.now()
     policy = Policy.of(Clinic.objects.current())
     today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
@@ -71,6 +82,8 @@ def _times_context(request, consultation, place, zone, **search) -> dict:
         **where,
         **search,
     )
+    place_zone = place.time_zone if place else None
+    days = [(day, slot_rows(slots, zone, place_zone, link)) for day, slots in days]
     return {
         "consultation": consultation,
         "place": place,
@@ -89,14 +102,42 @@ def choose(request):
     return render(request, "booking/choose.html", {"options": offered_types(get_language())})
 
 
+TIMES_CACHE_SECONDS = 60
+
+
 def times(request, slug, location=None):
+    """Free times for everyone alike, so the list is rendered once per change and reused.
+
+    The key names what the list depends on: language, type, place, zone, first day, and the
+    versions of the schedule, of the bookings and of the clinic. A booking anywhere moves the
+    bookings version; a time that passes the minimum notice drops off within a minute (and
+    booking it then says so and offers the next ones).
+    """
     consultation, place = _consultation(slug, location)
     zone = _zone(request, _default_zone(place))
-    context = _times_context(request, consultation, place, zone)
-    context["details_url"] = reverse(
-        "booking:details", args=[slug, location] if location else [slug]
+    key = ":".join(
+        [
+            "times",
+            get_language(),
+            str(consultation.pk),
+            str(place.pk if place else 0),
+            zone,
+            request.GET.get("from", "")[:10],
+            schedule_version(),
+            bookings_version(),
+            current_clinic_version(),
+        ]
     )
-    return render(request, "booking/times.html", context)
+    cached = cache.get(key)
+    if cached is None:
+        link = reverse("booking:details", args=[slug, location] if location else [slug])
+        context = _times_context(request, consultation, place, zone, link)
+        context["slot_days"] = render_to_string("booking/_slot_days.html", context, request)
+        del context["days"]
+        cached = context
+        cache.set(key, cached, TIMES_CACHE_SECONDS)
+    cached["slot_days"] = mark_safe(cached["slot_days"])  # noqa: S308 (our own rendering)
+    return render(request, "booking/times.html", cached)
 
 
 @private_page
@@ -281,13 +322,19 @@ def change(request, token):
                 "end": start + timedelta(minutes=appointment.duration_minutes),
             },
         )
-    context = _times_context(request, appointment.consultation_type, place, zone, **agreed)
+    context = _times_context(
+        request,
+        appointment.consultation_type,
+        place,
+        zone,
+        reverse("booking:change", args=[token]),
+        **agreed,
+    )
     context.update(_manage_context(request, appointment))
     context.update(
         {
             "problem": problem,
             "alternatives": alternatives,
-            "details_url": reverse("booking:change", args=[token]),
         }
     )
     return render(

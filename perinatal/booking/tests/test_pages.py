@@ -76,7 +76,7 @@ def test_a_slot_link_carries_only_the_time_and_zone(client, denver_room):
     page = client.get(base, {"tz": "America/New_York"}).content.decode()
     links = re.findall(r'href="([^"]*details/[^"]*)"', page)
     assert links and all(
-        re.fullmatch(r".*\?start=[0-9TZ:-]+&amp;tz=America/New_York", link) for link in links
+        re.fullmatch(r".*\?start=[0-9TZ:-]+&amp;tz=America%2FNew_York", link) for link in links
     )
 
 
@@ -259,11 +259,18 @@ def test_spanish_dates_are_written_the_spanish_way(client, denver_room):
     page = text(client.get(f"/es{base}"))
     assert "miércoles 3 de junio" in page
     consultation, denver, _ = denver_room
-    appointment, _ = services.book(
-        consultation, AT_TEN, person(language="es"), via="web", location=denver
-    )
+    services.book(consultation, AT_TEN, person(language="es"), via="web", location=denver)
     from perinatal.notify.models import Message
 
     body = Message.objects.get(template="appointment_booked").body_text
     assert "miércoles 3 de junio de 2026" in body
     assert "1 Denver Street" in body
+
+
+def test_a_booked_time_leaves_the_list_at_once(client, denver_room):
+    consultation, denver, base = denver_room
+    assert "start=2026-06-03T16:00:00Z" in client.get(base).content.decode()
+    services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    page = client.get(base).content.decode()
+    assert "start=2026-06-03T16:00:00Z" not in page
+    assert "start=2026-06-03T17:00:00Z" in page  # 10:00 + 45 min + 15 min buffer

@@ -55,8 +55,8 @@ def one_clinician(clinic) -> tuple[ConsultationType, Clinician]:
 
 
 def free_starts(consultation: ConsultationType, count: int) -> list[datetime]:
-    """The first ``count`` free start times from two days on: past the minimum notice and the
-    notice for changes online, and 30 minutes or more apart so that none overlaps another."""
+    """The first ``count`` free start times from two days on (past the minimum notice and the
+    notice for changes online), an hour or more apart: booking one leaves the next free."""
     now = timezone.now()
     starts: list[datetime] = []
     for slot in find_slots(
@@ -109,7 +109,11 @@ def post_json(
             headers={"Content-Type": "application/json", **(headers or {})},
         )
         response = connection.getresponse()
-        return response.status, json.loads(response.read())
+        raw = response.read()
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:  # a server error page: keep its start for the failure message
+            return response.status, {"not_json": raw[:300].decode(errors="replace")}
     finally:
         connection.close()
 
@@ -162,8 +166,9 @@ def assert_no_overlaps(clinician: Clinician) -> None:
         assert not (a_start < b_until and b_start < a_until), (a, a_start, b, b_start)
 
 
-# PostgreSQL and SQLite both run these (no marker): SQLite's IMMEDIATE transactions queue the 40
-# writers for its one write lock (20 s timeout), and each writer's check sees every commit before it.
+# No marker: PostgreSQL and SQLite both run these. On SQLite the 40 writers queue for its one write
+# lock (IMMEDIATE transactions, 20 s timeout) and each writer's check sees every commit before it;
+# on PostgreSQL they really run at once and the exclusion constraint decides.
 
 
 @pytest.mark.usefixtures("no_rate_limits")
@@ -231,6 +236,29 @@ def test_forty_reschedules_into_one_slot_move_one_appointment(live_server, one_c
         assert sequences[appointment.pk] == (1 if appointment == winner else 0)
     assert Appointment.objects.booked().count() == RACERS
     assert Message.objects.filter(template="appointment_changed").count() == 1
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+def test_forty_bookings_of_two_overlapping_times_make_one_appointment(live_server, one_clinician):
+    """10:00 and 10:30 differ, so the unique (clinician, start) index cannot decide between
+    them: only the overlap rule (exclusion constraint, trigger) can."""
+    video, clinician = one_clinician
+    (start,) = free_starts(video, 1)
+    starts = [start, start + timedelta(minutes=30)]  # each blocks 40 minutes
+
+    def attempt(n, connection):
+        return lambda: post_json(connection, "/api/v1/bookings", booking_body(starts[n % 2], n))
+
+    connections = connected(live_server, RACERS)
+    results = all_at_once([attempt(n, c) for n, c in enumerate(connections)])
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [409] * (RACERS - 1), [body for _, body in results]
+    for status, body in results:
+        if status == 409:
+            assert body["error"]["code"] == "slot_taken", body
+    assert_no_overlaps(clinician)
+    assert Appointment.objects.count() == 1
 
 
 # --- The rule underneath: whatever writes the row, the database refuses an overlap -------------

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -63,24 +64,26 @@ def test_killed_workers_send_each_reminder_once_and_none_that_moved(clinic, smtp
     assert [a.sequence for a in appointments].count(1) == 4
 
     # What must arrive, worked out from the appointments rather than from the outbox's states.
+    hours_before = settings.PERINATAL_REMINDER_HOURS  # 24 and 2
     should_go, must_not = [], []
     for a in appointments:
         should_go.append(f"appointment:{a.public_id}:0")  # booked
         if a.sequence:
             should_go.append(f"appointment:{a.public_id}:1")  # cancelled, or moved
-            must_not += [f"reminder:{a.public_id}:0:{hours}" for hours in (24, 2)]
+            must_not += [f"reminder:{a.public_id}:0:{hours}" for hours in hours_before]
         if a.is_booked:
-            should_go += [f"reminder:{a.public_id}:{a.sequence}:{hours}" for hours in (24, 2)]
+            should_go += [f"reminder:{a.public_id}:{a.sequence}:{hours}" for hours in hours_before]
     expected = message_ids(dedupe_key__in=should_go)
     stale = message_ids(dedupe_key__in=must_not)
-    assert len(expected) == len(should_go) == BOOKINGS + 4 + (BOOKINGS - 2) * 2  # 60
-    assert len(stale) == len(must_not) == 8
+    reminders_due = (BOOKINGS - 2) * len(hours_before)  # 36: none for the 2 cancelled
+    assert len(expected) == len(should_go) == BOOKINGS + 4 + reminders_due  # 60
+    assert len(stale) == len(must_not) == 4 * len(hours_before)  # 8
     assert Message.objects.count() == len(expected) + len(stale)
 
     # Time passes: every reminder still waiting is due now …
     now = timezone.now()
     waiting = Message.objects.filter(template=REMINDER, status=Message.Status.PENDING)
-    assert waiting.update(next_attempt_at=now - timedelta(minutes=1)) == 36
+    assert waiting.update(next_attempt_at=now - timedelta(minutes=1)) == reminders_due
     # … and the withdrawn ones are back as a killed worker would have left them.
     withdrawn = Message.objects.filter(template=REMINDER, status=Message.Status.CANCELLED)
     assert set(withdrawn.values_list("dedupe_key", flat=True)) == set(must_not)
@@ -128,4 +131,4 @@ def test_killed_workers_send_each_reminder_once_and_none_that_moved(clinic, smtp
     assert not stale & set(received)  # … and none for a cancelled appointment or an old time
     assert {states[key] for key in should_go} == {Message.Status.SENT}
     assert {states[key] for key in must_not} == {Message.Status.CANCELLED}
-    assert len(received) == 60
+    assert len(received) == len(expected) == 60
