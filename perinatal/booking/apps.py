@@ -7,7 +7,7 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self):
-        from perinatal.booking import reminders
+        from perinatal.booking import checks, reminders  # noqa: F401 (checks registers itself)
         from perinatal.notify.preconditions import register
 
         register("appointment", reminders.still_wanted)
