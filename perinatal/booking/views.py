@@ -240,7 +240,7 @@ def _by_token(token: str) -> Appointment:
 
 
 def _manage_context(request, appointment) -> dict:
-    zone = _zone(request, appointment.time_zone)
+    zone = _zone(request, appointment.display_time_zone)  # hers, as in her emails
     return {
         "appointment": appointment,
         "token": appointment.manage_token,
@@ -288,7 +288,7 @@ def change(request, token):
     appointment = _by_token(token)
     if not services.can_change_online(appointment):
         return redirect("booking:manage", token)
-    zone = _zone(request, appointment.time_zone)
+    zone = _zone(request, appointment.display_time_zone)
     place = appointment.location if appointment.consultation_type.in_person else None
     agreed = {
         "duration": timedelta(minutes=appointment.duration_minutes),

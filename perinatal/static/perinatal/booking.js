@@ -19,9 +19,9 @@
   }
   // Stop a double tap from sending the booking twice (the server would book once anyway).
   document.querySelectorAll("form[method='post']").forEach(function (f) {
-    f.addEventListener("submit", function () {
+    f.addEventListener("submit", function (event) {
       var button = f.querySelector("button[type='submit']");
-      if (f.dataset.sent) { return; }
+      if (f.dataset.sent) { event.preventDefault(); return; }
       f.dataset.sent = "1";
       if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
     });
