@@ -279,6 +279,7 @@ def prepare_booking(args, env: dict, var_dir: Path, bare_rps: float) -> dict:
     wanted = int(bare_rps * (args.warmup + args.duration) * 1.2) + 200
     starts = var_dir / "booking-starts.txt"
     fixture = booking_fixture(env, "create", "--bookings", str(wanted), "--out", str(starts))
+    time.sleep(2)  # every server process sees the new type (PERINATAL_SCHEDULE_CACHE_SECONDS)
     lines = starts.read_text().split()
     birth = (dt.date.today() - dt.timedelta(days=60)).isoformat()
     probe = {
@@ -629,6 +630,9 @@ def main() -> int:
         "PERINATAL_RATE_CALLBACK": "1000000/h",
         "PERINATAL_RATE_BOOKING": "1000000/h",
         "PERINATAL_RATE_MANAGE": "1000000/h",
+        # Each server process re-reads the booking schedule when its cached version expires
+        # (no shared Redis here); short, so the bench type created mid-run is seen at once.
+        "PERINATAL_SCHEDULE_CACHE_SECONDS": "1",
         "PERINATAL_VAR_DIR": str(var_dir),
         "PERINATAL_LOG_LEVEL": "WARNING",
     }

@@ -179,6 +179,10 @@ PERINATAL_RATE_LIMITS = {
 
 # --- Booking ------------------------------------------------------------------------------------
 # Reminder emails, in hours before the appointment; each is checked again just before it goes.
+# Without REDIS_URL each process caches the booking schedule and the lists of free times; a
+# change made in another process shows after at most this long (the database still refuses
+# any overlap meanwhile).
+PERINATAL_SCHEDULE_CACHE_SECONDS = env_int("PERINATAL_SCHEDULE_CACHE_SECONDS", 60)
 PERINATAL_REMINDER_HOURS = [int(h) for h in env_list("PERINATAL_REMINDER_HOURS", ["24", "2"])]
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 PERINATAL_TRUSTED_PROXIES = env_int("PERINATAL_TRUSTED_PROXIES", 0)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, signals
@@ -148,7 +149,7 @@ class Schedule:
 
 SCHEDULE_VERSION_KEY = "booking:schedule-version"
 # Without a shared cache (Redis) a process hears of another's change when its key expires.
-SCHEDULE_VERSION_SECONDS = 60
+SCHEDULE_VERSION_SECONDS = settings.PERINATAL_SCHEDULE_CACHE_SECONDS
 _schedule: tuple[str, Schedule] | None = None
 
 

@@ -102,7 +102,7 @@ def choose(request):
     return render(request, "booking/choose.html", {"options": offered_types(get_language())})
 
 
-TIMES_CACHE_SECONDS = 60
+TIMES_CACHE_SECONDS = settings.PERINATAL_SCHEDULE_CACHE_SECONDS
 
 
 def times(request, slug, location=None):
