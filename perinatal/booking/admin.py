@@ -69,6 +69,14 @@ class AppointmentForm(forms.ModelForm):
         model = Appointment
         fields = ["clinician", "starts_at"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["starts_at"].help_text = (
+                f"In the location's time ({self.instance.time_zone}). Changing it emails the "
+                "patient the new time."
+            )
+
     def clean(self):
         data = super().clean()
         clinician, starts_at = data.get("clinician"), data.get("starts_at")
@@ -165,8 +173,17 @@ class AppointmentAdmin(admin.ModelAdmin):
             )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Staff read and type the start in the location's own time, as the list shows it.
+        appointment = self.get_object(request, object_id) if object_id else None
+        zone = zoneinfo.ZoneInfo(appointment.time_zone) if appointment else None
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            if zone is None:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            with timezone.override(zone):
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                if hasattr(response, "render"):
+                    response.render()  # the form shows its times in the zone too
+                return response
         except services.SlotTaken:
             # Lost a race after the form's own check: nothing was saved.
             self.message_user(

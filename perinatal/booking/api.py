@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from ninja import Body, Field, Header, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
@@ -20,7 +19,7 @@ from perinatal.booking import services
 from perinatal.booking.forms import IDEMPOTENCY_KEY, check_key_date
 from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
 from perinatal.booking.slots import Slot, find_slots, offered_types
-from perinatal.booking.zones import valid_zone
+from perinatal.booking.zones import valid_zone, within_reason
 from perinatal.clinic.models import Location
 from perinatal.lib.api_errors import ErrorBody, ErrorOut, fail
 from perinatal.lib.phones import normalise_phone
@@ -46,6 +45,15 @@ def _phone(value: str) -> str:
         return normalise_phone(value)
     except Exception:
         raise ValueError("not a valid phone number") from None
+
+
+def _reasonable(value: datetime) -> datetime:
+    if not within_reason(value):
+        raise ValueError("must be within a year before and ten years after now")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_reasonable)]
 
 
 def _zone(value: str) -> str:
@@ -84,7 +92,7 @@ class ConflictOut(Schema):
 class BookingIn(Schema):
     type: Annotated[str, StringConstraints(max_length=50)]
     location: uuid.UUID | None = Field(None, description="Required for in-person types.")
-    start: AwareDatetime
+    start: Instant
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
     phone: Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
@@ -105,7 +113,7 @@ class BookingIn(Schema):
 
 
 class RescheduleIn(Schema):
-    start: AwareDatetime
+    start: Instant
 
 
 class PlaceOut(Schema):
@@ -240,8 +248,8 @@ def list_types(request: HttpRequest, language: Literal["en", "es"] = "en"):
 class SlotQuery(Schema):
     type: Annotated[str, StringConstraints(max_length=50)]
     location: uuid.UUID | None = None
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
 
 @router.get(
@@ -305,8 +313,8 @@ def create_booking(
         return fail(
             422,
             "invalid_input",
-            "Idempotency-Key must be 8-64 letters, digits, - or _.",
-            [{"field": "Idempotency-Key", "message": "8-64 of A-Z a-z 0-9 - _"}],
+            "Idempotency-Key must be 16-64 letters, digits, - or _ (e.g. a UUID).",
+            [{"field": "Idempotency-Key", "message": "16-64 of A-Z a-z 0-9 - _"}],
         )
     problem = check_key_date(payload.stage, payload.key_date)
     if problem:
@@ -343,15 +351,9 @@ def create_booking(
         return _conflict(exc, exc.next_free)
     except services.NotOffered as exc:
         return fail(422, exc.code, str(exc), [{"field": "start", "message": str(exc)}])
+    except services.IdempotencyKeyReused as exc:
+        return fail(422, exc.code, str(exc), [{"field": "Idempotency-Key", "message": str(exc)}])
     return Status(201 if created else 200, _appointment_out(appointment))
-
-
-def _by_token(token: str) -> Appointment:
-    if len(token) > 64:
-        raise Http404
-    return get_object_or_404(
-        Appointment.objects.select_related("consultation_type", "location"), manage_token=token
-    )
 
 
 @router.get(
@@ -360,7 +362,7 @@ def _by_token(token: str) -> Appointment:
     summary="A booking, by the token from its manage link",
 )
 def get_booking(request: HttpRequest, token: str):
-    return Status(200, _appointment_out(_by_token(token)))
+    return Status(200, _appointment_out(services.by_token(token)))
 
 
 @router.post(
@@ -383,7 +385,7 @@ def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[Resc
         return fail(
             429, "rate_limited", f"Too many changes from this address; try again in {wait} seconds."
         )
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     try:
         appointment = services.reschedule(
             appointment, payload.start.astimezone(UTC), actor=AppointmentEvent.Actor.PATIENT
@@ -409,7 +411,7 @@ def cancel_booking(request: HttpRequest, token: str):
         return fail(
             429, "rate_limited", f"Too many changes from this address; try again in {wait} seconds."
         )
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     try:
         appointment = services.cancel(appointment, actor=AppointmentEvent.Actor.PATIENT)
     except services.TooLateToChange as exc:

@@ -32,7 +32,7 @@ def appointment_ics(
     clinic_name: str,
     clinic_email: str,
     summary: str,
-    manage_url: str,
+    description: str,
     method: str | None = None,
 ) -> str:
     """The event as it stands: REQUEST while booked, CANCEL once cancelled (or ``method``,
@@ -58,7 +58,8 @@ def appointment_ics(
             event.add("url", appointment.video_url)
     else:
         event.add("location", f"{appointment.location_name}, {appointment.location_address}")
-    event.add("description", manage_url)
+    # Calendars sync and get shared; the link that can cancel stays in her email only.
+    event.add("description", description)
 
     organizer = vCalAddress(f"mailto:{clinic_email}")
     organizer.params["cn"] = vText(clinic_name)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from perinatal.booking.models import Appointment
 from perinatal.lib.phones import normalise_phone
 
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # at least 96 bits if random
 DUE_DATE_WEEKS = 44
 BIRTH_DATE_YEARS = 5
 

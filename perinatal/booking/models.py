@@ -191,6 +191,9 @@ class Appointment(models.Model):
         max_length=64, unique=True, default=new_manage_token, editable=False
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    idempotency_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="What the first request with the key asked for."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: goes up with every change sent to the patient."

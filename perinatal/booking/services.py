@@ -6,14 +6,18 @@ PostgreSQL, trigger on SQLite), so the loser of a race gets ``SlotTaken`` with t
 times, never a second appointment. Emails are queued in the same transaction as the change.
 """
 
+import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -58,6 +62,12 @@ class NotOffered(BookingError):
     code = "not_offered"
 
 
+class IdempotencyKeyReused(BookingError):
+    """The key was used before for a different request: not a retry, so nothing is returned."""
+
+    code = "idempotency_key_reused"
+
+
 class TooLateToChange(BookingError):
     code = "too_late_to_change"
 
@@ -85,6 +95,27 @@ def contact_consent_text() -> str:
     )
 
 
+def _fingerprint(key: str, consultation, location, start: datetime, email: str) -> str:
+    """A retry repeats what the first request asked; a different request reusing the key does
+    not, and must not receive the first booking (or its manage link)."""
+    parts = [key, str(consultation.pk), str(location.pk if location else ""), start.isoformat()]
+    parts.append(email.strip().lower())
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _replay(key: str, fingerprint: str) -> Appointment | None:
+    existing = Appointment.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if not hmac.compare_digest(existing.idempotency_fingerprint, fingerprint):
+        raise IdempotencyKeyReused("That Idempotency-Key was used for a different booking.")
+    return existing
+
+
+def is_deadlock(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
 def is_overlap(exc: IntegrityError) -> bool:
     text = str(exc)
     return any(marker in text for marker in OVERLAP_MARKERS)
@@ -94,6 +125,21 @@ def manage_url(appointment: Appointment) -> str:
     with translation.override(appointment.language):
         path = reverse("booking:manage", args=[appointment.manage_token])
     return settings.SITE_URL + path
+
+
+def calendar_description(appointment: Appointment) -> str:
+    with translation.override(appointment.language):
+        return gettext("To change or cancel, use the link in the email we sent you.")
+
+
+def by_token(token: str) -> Appointment:
+    """The appointment behind a manage link, or 404. Tokens are 43 characters; longer input
+    is refused before it reaches the database."""
+    if len(token) > 64:
+        raise Http404
+    return get_object_or_404(
+        Appointment.objects.select_related("consultation_type", "location"), manage_token=token
+    )
 
 
 def can_change_online(appointment: Appointment, now: datetime | None = None) -> bool:
@@ -169,6 +215,7 @@ def _notify(appointment: Appointment, template: str) -> None:
     url = manage_url(appointment)
     with translation.override(appointment.language):
         summary = gettext("Consultation: %(type)s") % {"type": appointment.type_name}
+    description = calendar_description(appointment)
     context = {
         "appointment": appointment,
         "clinic": clinic,
@@ -186,7 +233,7 @@ def _notify(appointment: Appointment, template: str) -> None:
             clinic_name=clinic.name,
             clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
             summary=summary,
-            manage_url=url,
+            description=description,
         ),
     )
     if not appointment.is_booked:
@@ -224,10 +271,6 @@ def _alert_on_call(appointment: Appointment, clinic: Clinic) -> None:
     )
 
 
-def _alternatives(consultation, after, **kwargs) -> list[Slot]:
-    return next_free(consultation, after, count=5, **kwargs)
-
-
 def book(
     consultation: ConsultationType,
     start: datetime,
@@ -244,20 +287,23 @@ def book(
     The same ``idempotency_key`` always returns the first appointment made with it, so a
     double-tapped button or a retried request books once.
     """
+    start = start.astimezone(UTC)
+    fingerprint = ""
     if idempotency_key:
-        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        fingerprint = _fingerprint(idempotency_key, consultation, location, start, person.email)
+        existing = _replay(idempotency_key, fingerprint)
         if existing:
             return existing, False
     if consultation.in_person and location is None:
         raise NotOffered("Choose a location for an in-person consultation.")
-    where = {"location": location} if location else {}
-    slot = slot_at(consultation, start, include_taken=True, **where)
+    slot = slot_at(consultation, start, location=location, include_taken=True)
     if slot is None:
         raise NotOffered("That time is not offered.")
     clinic = Clinic.objects.current()
     for option in _least_busy_first(slot.options, start):
         appointment = Appointment(
             idempotency_key=idempotency_key or None,
+            idempotency_fingerprint=fingerprint,
             via=via,
             consultation_type=consultation,
             type_name=consultation.label(person.language),
@@ -297,14 +343,18 @@ def book(
                     _alert_on_call(appointment, clinic)
         except IntegrityError as exc:
             if idempotency_key:
-                existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+                existing = _replay(idempotency_key, fingerprint)
                 if existing:
                     return existing, False
             if not is_overlap(exc):
                 raise
             continue  # that clinician was just taken; try the next one free at this time
+        except OperationalError as exc:
+            if not is_deadlock(exc):
+                raise
+            continue
         return appointment, True
-    raise SlotTaken(_alternatives(consultation, start, **where))
+    raise SlotTaken(next_free(consultation, start, location=location))
 
 
 def _check_changeable(appointment: Appointment, actor: str) -> None:
@@ -327,33 +377,48 @@ def reschedule(
     Patients may move only into offered times and only before the clinic's change notice.
     Staff may pick the clinician and any time; the overlap rule still holds.
     """
+    start = start.astimezone(UTC)
+    try:
+        return _reschedule(appointment, start, actor=actor, user=user, clinician=clinician)
+    except OperationalError as exc:
+        if not is_deadlock(exc):
+            raise
+        # PostgreSQL broke a lock cycle by aborting us: for her, the time was taken.
+        raise SlotTaken([]) from exc
+
+
+def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         _check_changeable(appointment, actor)
         if start == appointment.starts_at and clinician in (None, appointment.clinician):
             return appointment
         consultation = appointment.consultation_type
-        where = {"location": appointment.location} if consultation.in_person else {}
+        location = appointment.location if consultation.in_person else None
         agreed = {
             "duration": timedelta(minutes=appointment.duration_minutes),
             "buffer": timedelta(minutes=appointment.buffer_minutes),
         }
         if actor == AppointmentEvent.Actor.STAFF:
-            options = [
-                Option(
-                    (clinician or appointment.clinician).pk,
-                    appointment.location_id,
-                )
-            ]
+            options = [Option((clinician or appointment.clinician).pk, appointment.location_id)]
         else:
             slot = slot_at(
-                consultation, start, ignore=appointment, include_taken=True, **where, **agreed
+                consultation,
+                start,
+                location=location,
+                ignore=appointment,
+                include_taken=True,
+                **agreed,
             )
             if slot is None:
                 raise NotOffered("That time is not offered.")
             options = slot.options
             # Keep her clinician when free at the new time.
             options.sort(key=lambda o: o.clinician_id != appointment.clinician_id)
+        # A failed try keeps its lock until the end of this transaction, so take every lock
+        # first, in one order for everyone: two moves can then never wait on each other.
+        for clinician_id in sorted({o.clinician_id for o in options}):
+            _serialise_writes_for(clinician_id)
         previous_start = appointment.starts_at
         previous_precondition = reminders.precondition(appointment)
         for option in options:
@@ -361,7 +426,6 @@ def reschedule(
             appointment.sequence += 1
             try:
                 with transaction.atomic():
-                    _serialise_writes_for(option.clinician_id)
                     appointment.save()
                     AppointmentEvent.objects.create(
                         appointment=appointment,
@@ -379,7 +443,7 @@ def reschedule(
                     raise
                 continue
             return appointment
-    raise SlotTaken(_alternatives(consultation, start, ignore=appointment, **where, **agreed))
+    raise SlotTaken(next_free(consultation, start, location=location, ignore=appointment, **agreed))
 
 
 def cancel(

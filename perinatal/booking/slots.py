@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, signals
+from django.db.models import F, Q, signals
 from django.utils import timezone
 
 from perinatal.booking.models import (
@@ -55,7 +55,8 @@ def local_instant(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime | 
 
 
 def _instant_or_after(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime:
-    """Like ``local_instant``, but a skipped wall time gives the instant clocks jumped to."""
+    """Like ``local_instant``, but a skipped wall time is read with the offset before the change
+    (2:30 on the spring-forward night becomes 3:30 daylight time): late, never early."""
     return local_instant(day, wall, zone) or datetime.combine(day, wall, tzinfo=zone).astimezone(
         UTC
     )
@@ -67,6 +68,14 @@ def _starts(day: date, opens: time, closes: time, zone: zoneinfo.ZoneInfo, step:
     Almost every interval lies within one UTC offset, and then the instants are simple sums;
     only an interval that spans a clock change is walked wall time by wall time.
     """
+    # Starts sit on one grid from midnight, so time off from 9:00 to 9:10 removes 9:00, not
+    # shifts the whole morning to 9:10, 9:40 ...
+    midnight = datetime.combine(day, time(0))
+    offset = datetime.combine(day, opens) - midnight
+    opens_wall = midnight + step * -(-offset // step)  # rounded up to the grid
+    if opens_wall.date() != day or opens_wall.time() >= closes:
+        return
+    opens = opens_wall.time()
     first = datetime.combine(day, opens, tzinfo=zone)
     last = datetime.combine(day, closes, tzinfo=zone)
     if first.utcoffset() == last.utcoffset() and local_instant(day, opens, zone) is not None:
@@ -110,7 +119,18 @@ def open_hours(weekly: list, exceptions: list[DateException], day: date) -> list
             intervals = subtract(intervals, (exception.starts, exception.ends))
         else:
             intervals.append((exception.starts, exception.ends))
-    return sorted(intervals)
+    return merged(intervals)
+
+
+def merged(intervals: list[Interval]) -> list[Interval]:
+    """Overlapping or touching intervals as one: 9-12 plus extra hours 12-14 is 9-14."""
+    out: list[Interval] = []
+    for starts, ends in sorted(intervals):
+        if out and starts <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], ends))
+        else:
+            out.append((starts, ends))
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,8 +174,10 @@ _schedule: tuple[str, Schedule] | None = None
 
 
 def forget_schedule(**kwargs) -> None:
-    """Staff changed hours, exceptions, clinicians, types or places: every process re-reads."""
+    """Staff changed hours, exceptions, clinicians, types or places: every process re-reads,
+    now and again once the change commits (a read in between saw the old rows)."""
     cache.delete(SCHEDULE_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(SCHEDULE_VERSION_KEY))
 
 
 def schedule_version() -> str:
@@ -190,7 +212,9 @@ def schedule() -> Schedule:
     rules = [
         Rule(w.clinician_id, w.location_id, w.location.time_zone, w.weekday, w.starts, w.ends)
         for w in WeeklyHours.objects.filter(
-            clinician__is_active=True, location__is_active=True
+            clinician__is_active=True,
+            location__is_active=True,
+            clinician__locations=F("location"),  # hours only where she works
         ).select_related("location")
     ]
     by_type: dict[int, set[int]] = defaultdict(set)
@@ -325,7 +349,7 @@ def next_free(consultation: ConsultationType, after: datetime, count: int = 5, *
     now = kwargs.get("now") or timezone.now()
     limit = now + policy.horizon
     found: list[Slot] = []
-    window_start = after
+    window_start = max(after, now)  # nothing before now is free, however far back "after" is
     while len(found) < count and window_start < limit:
         window_end = window_start + timedelta(days=14)
         found += find_slots(consultation, start=window_start, end=window_end, **kwargs)

@@ -4,6 +4,7 @@ Everything a visitor chooses (type, place, time, zone) travels in the URL; nothi
 does. The manage link's token is the only key to an appointment and is never logged by us.
 """
 
+import secrets
 import zoneinfo
 from datetime import timedelta
 
@@ -42,7 +43,7 @@ from perinatal.booking.zones import (
     zone_label,
 )
 from perinatal.clinic.models import Clinic, Location, current_clinic_version
-from perinatal.lib.ratelimit import rate_limited
+from perinatal.lib.ratelimit import rate_limited, retry_after
 from perinatal.screening.content import crisis_resources
 from perinatal.screening.views import session_screening
 
@@ -122,7 +123,7 @@ def times(request, slug, location=None):
             str(consultation.pk),
             str(place.pk if place else 0),
             zone,
-            request.GET.get("from", "")[:10],
+            str(parse_day(request.GET.get("from")) or ""),
             schedule_version(),
             bookings_version(),
             current_clinic_version(),
@@ -142,8 +143,9 @@ def times(request, slug, location=None):
 
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited("booking")
 def details(request, slug, location=None):
+    """Her details for one time. Over the rate limit the filled-in form comes back with the
+    message, so nothing she typed is lost (the generic 429 page would lose it)."""
     consultation, place = _consultation(slug, location)
     zone = _zone(request, _default_zone(place))
     data = request.POST if request.method == "POST" else request.GET
@@ -157,11 +159,14 @@ def details(request, slug, location=None):
     where = {"location": place} if place else {}
     problem, alternatives = "", []
 
+    wait = retry_after(request, "booking") if request.method == "POST" else 0
     if request.method == "POST":
         form = DetailsForm(
             request.POST, consent_text=consent_text, offer_screening=screening is not None
         )
-        if form.is_valid():
+        if wait:
+            problem = "busy"
+        elif form.is_valid():
             data = form.cleaned_data
             attach = bool(screening and data.get("attach_screening"))
             try:
@@ -197,8 +202,7 @@ def details(request, slug, location=None):
         form = DetailsForm(
             initial={
                 "language": language,
-                "attach_screening": True,
-                "idempotency_key": services.secrets.token_urlsafe(16),
+                "idempotency_key": secrets.token_urlsafe(16),
             },
             consent_text=consent_text,
             offer_screening=screening is not None,
@@ -227,15 +231,7 @@ def details(request, slug, location=None):
             if screening and screening.safety_alert
             else None,
         },
-        status=409 if problem == "taken" and request.method == "POST" else 200,
-    )
-
-
-def _by_token(token: str) -> Appointment:
-    if len(token) > 64:
-        raise Http404
-    return get_object_or_404(
-        Appointment.objects.select_related("consultation_type", "location"), manage_token=token
+        status={"taken": 409, "busy": 429}.get(problem, 200) if request.method == "POST" else 200,
     )
 
 
@@ -256,7 +252,7 @@ def _manage_context(request, appointment) -> dict:
 
 @private_page
 def manage(request, token):
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     context = _manage_context(request, appointment)
     context["just_done"] = request.session.pop(JUST_DONE, None)
     response = render(request, "booking/manage.html", context)
@@ -266,14 +262,14 @@ def manage(request, token):
 
 @private_page
 def calendar_file(request, token):
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     clinic = Clinic.objects.current()
     ics = appointment_ics(
         appointment,
         clinic_name=clinic.name,
         clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
         summary=appointment.type_name,
-        manage_url=services.manage_url(appointment),
+        description=services.calendar_description(appointment),
         method="PUBLISH",
     )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
@@ -285,7 +281,7 @@ def calendar_file(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("manage")
 def change(request, token):
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     if not services.can_change_online(appointment):
         return redirect("booking:manage", token)
     zone = _zone(request, appointment.display_time_zone)
@@ -298,6 +294,8 @@ def change(request, token):
     manage_url = reverse("booking:manage", args=[token])
     start = parse_instant(request.POST.get("start") or request.GET.get("start"))
     problem, alternatives = "", []
+    if request.method == "POST" and start == appointment.starts_at:
+        return redirect(f"{manage_url}?{urlencode({'tz': zone})}")  # nothing to move
     if request.method == "POST" and start:
         try:
             services.reschedule(appointment, start, actor=AppointmentEvent.Actor.PATIENT)
@@ -349,7 +347,7 @@ def change(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("manage")
 def cancel(request, token):
-    appointment = _by_token(token)
+    appointment = services.by_token(token)
     if not services.can_change_online(appointment):
         return redirect("booking:manage", token)
     if request.method == "POST":

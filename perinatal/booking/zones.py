@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
+from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
@@ -81,17 +82,29 @@ def zone_choices(current: str) -> list[tuple[str, str, bool]]:
     return choices
 
 
+# Instants a booking could concern; anything else is refused before any search runs.
+REASONABLE_PAST = timedelta(days=366)
+REASONABLE_FUTURE = timedelta(days=3660)
+
+
+def within_reason(instant: datetime) -> bool:
+    now = timezone.now()
+    return now - REASONABLE_PAST <= instant <= now + REASONABLE_FUTURE
+
+
 def parse_instant(value: str | None) -> datetime | None:
-    """An ISO 8601 instant with an offset (or Z), as UTC; None for anything else."""
+    """An ISO 8601 instant with an offset (or Z), as UTC, within a year back and ten ahead;
+    None for anything else."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            return None
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(UTC)
+    return parsed if within_reason(parsed) else None
 
 
 def parse_day(value: str | None) -> date | None:

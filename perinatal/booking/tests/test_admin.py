@@ -32,7 +32,7 @@ def two_bookings(setup, front_desk, client):
 
 
 def change(client, appointment, when: datetime):
-    local = when.astimezone(zoneinfo.ZoneInfo("America/New_York"))  # the admin's TIME_ZONE
+    local = when.astimezone(zoneinfo.ZoneInfo(appointment.time_zone))  # the location's time
     return client.post(
         f"/admin/booking/appointment/{appointment.pk}/change/",
         {
@@ -61,6 +61,12 @@ def test_staff_cannot_move_one_appointment_onto_another(two_bookings):
         response = change(client, first, second.starts_at + timedelta(minutes=15))
     assert response.status_code == 200
     assert "already has an appointment then" in response.content.decode()
+    page = response.content.decode()
+    assert "(America/Denver)" in page
+    typed = (second.starts_at + timedelta(minutes=15)).astimezone(
+        zoneinfo.ZoneInfo("America/Denver")
+    )
+    assert f'value="{typed:%H:%M:%S}"' in page  # shown back in the location's time
     first.refresh_from_db()
     assert (first.starts_at, first.sequence) == (AT_TEN, 0)
 

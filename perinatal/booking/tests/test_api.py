@@ -134,8 +134,12 @@ def test_book_then_view_reschedule_and_cancel_by_token(client, video):
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_first_booking(client, video):
-    first = post(client, "/api/v1/bookings", booking(), **{"Idempotency-Key": "retry-key-0001"})
-    second = post(client, "/api/v1/bookings", booking(), **{"Idempotency-Key": "retry-key-0001"})
+    first = post(
+        client, "/api/v1/bookings", booking(), **{"Idempotency-Key": "retry-key-0001-abcdef"}
+    )
+    second = post(
+        client, "/api/v1/bookings", booking(), **{"Idempotency-Key": "retry-key-0001-abcdef"}
+    )
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert Appointment.objects.count() == 1
@@ -206,3 +210,30 @@ def test_the_schema_documents_every_booking_endpoint(client):
         "/api/v1/bookings/{token}/cancel",
     } <= set(paths)
     assert {"201", "200", "409", "422"} <= set(paths["/api/v1/bookings"]["post"]["responses"])
+
+
+def test_a_reused_key_with_a_different_request_gets_nothing_back(client, video):
+    key = {"Idempotency-Key": "shared-key-0123456789"}
+    first = post(client, "/api/v1/bookings", booking(), **key)
+    other = post(
+        client,
+        "/api/v1/bookings",
+        booking(email="eve@example.org", name="Eve", start="2026-06-03T17:00:00Z"),
+        **key,
+    )
+    assert first.status_code == 201
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert first.json()["manage_token"] not in other.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:59:59.999999+00:00", "0001-01-01T00:00:00Z", "2040-01-01T00:00:00Z"]
+)
+def test_instants_beyond_reason_are_422_not_500(client, video, start):
+    response = post(client, "/api/v1/bookings", booking(start=start))
+    assert response.status_code == 422
+    assert "start" in [d["field"] for d in response.json()["error"]["details"]]
+    slots = client.get("/api/v1/slots", {"type": "video-chat", "start": start, "end": start})
+    assert slots.status_code == 422

@@ -274,3 +274,35 @@ def test_a_booked_time_leaves_the_list_at_once(client, denver_room):
     page = client.get(base).content.decode()
     assert "start=2026-06-03T16:00:00Z" not in page
     assert "start=2026-06-03T17:00:00Z" in page  # 10:00 + 45 min + 15 min buffer
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0002-01-01T00:00:00Z"]
+)
+def test_absurd_times_in_the_address_go_back_to_the_list(client, denver_room, start):
+    *_, base = denver_room
+    response = client.get(base + "details/", {"start": start})
+    assert response.status_code == 302
+    assert response["Location"].startswith(base + "?")
+
+
+def test_over_the_limit_the_form_comes_back_filled_in(client, denver_room, settings):
+    settings.PERINATAL_RATE_LIMITS = {**settings.PERINATAL_RATE_LIMITS, "booking": "1/h"}
+    *_, base = denver_room
+    client.post(base + "details/", form_data(email=""))  # one try, refused for the email
+    response = client.post(base + "details/", form_data(email="ana@example.org"))
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many tries from this connection" in page
+    assert 'value="Ana Example"' in page and 'value="ana@example.org"' in page
+    assert Appointment.objects.count() == 0
+
+
+def test_moving_to_the_same_time_changes_nothing(client, denver_room):
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    manage = f"/appointment/{appointment.manage_token}/"
+    response = client.post(manage + "change/", {"start": START})
+    assert "Your appointment has moved" not in text(client.get(response["Location"]))
+    appointment.refresh_from_db()
+    assert appointment.sequence == 0

@@ -177,7 +177,7 @@ def test_forty_bookings_of_one_slot_make_one_appointment(live_server, one_clinic
     (start,) = free_starts(video, 1)
 
     def attempt(n, connection):
-        key = {"Idempotency-Key": f"race-key-{n:04d}"}
+        key = {"Idempotency-Key": f"race-key-{n:04d}-0123456789"}
         return lambda: post_json(connection, "/api/v1/bookings", booking_body(start, n), key)
 
     connections = connected(live_server, RACERS)

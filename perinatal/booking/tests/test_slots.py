@@ -201,3 +201,49 @@ def test_inactive_clinicians_and_locations_offer_nothing(setup):
     clinician.is_active = False
     clinician.save()
     assert day_slots(consultation, monday, NY) == []
+
+
+def test_time_off_does_not_shift_the_grid(setup):
+    denver = setup.location("America/Denver")
+    clinician = setup.clinician("Dr A", denver, hours=[(0, 9, 11)])
+    consultation = setup.consultation(clinician)
+    monday = date(2026, 6, 1)
+    DateException.objects.create(
+        clinician=clinician, date=monday, kind="off", starts=time(9), ends=time(9, 10)
+    )
+    starts = [
+        s.start.astimezone(DENVER).strftime("%H:%M")
+        for s in day_slots(consultation, monday, DENVER)
+    ]
+    assert starts == ["09:30", "10:00", "10:30"]
+
+
+def test_extra_hours_next_to_weekly_hours_make_one_block(setup):
+    denver = setup.location("America/Denver")
+    clinician = setup.clinician("Dr A", denver, hours=[(0, 9, 12)])
+    consultation = setup.consultation(clinician, minutes=60)
+    monday = date(2026, 6, 1)
+    for starts, ends in ((12, 14), (13, 14)):  # adjacent, then overlapping
+        DateException.objects.create(
+            clinician=clinician,
+            location=denver,
+            date=monday,
+            kind="extra",
+            starts=time(starts),
+            ends=time(ends),
+        )
+    slots = day_slots(consultation, monday, DENVER)
+    by_start = {s.start.astimezone(DENVER).strftime("%H:%M"): s for s in slots}
+    assert "11:30" in by_start  # 11:30-12:30 crosses from weekly into extra hours
+    assert "13:00" in by_start and "13:30" not in by_start
+    assert all(len(s.options) == 1 for s in slots)  # one clinician, listed once
+
+
+def test_hours_count_only_where_the_clinician_works(setup):
+    denver = setup.location("America/Denver")
+    clinician = setup.clinician("Dr A", denver, hours=[(0, 9, 10)])
+    consultation = setup.consultation(clinician)
+    monday = date(2026, 6, 1)
+    assert day_slots(consultation, monday, DENVER)
+    clinician.locations.remove(denver)
+    assert day_slots(consultation, monday, DENVER) == []

@@ -13,10 +13,6 @@
       return;
     }
   }
-  var select = document.getElementById("tz");
-  if (select && select.form) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  }
   // Stop a double tap from sending the booking twice (the server would book once anyway).
   document.querySelectorAll("form[method='post']").forEach(function (f) {
     f.addEventListener("submit", function (event) {
@@ -24,6 +20,19 @@
       if (f.dataset.sent) { event.preventDefault(); return; }
       f.dataset.sent = "1";
       if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+      // If the answer never comes (network gone), let her try again after a while.
+      window.setTimeout(function () {
+        delete f.dataset.sent;
+        if (button) { button.disabled = false; }
+      }, 15000);
+    });
+  });
+  // Coming back with the browser's Back button shows the form ready to send again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent]").forEach(function (f) {
+      delete f.dataset.sent;
+      var button = f.querySelector("button[type='submit']");
+      if (button) { button.disabled = false; }
     });
   });
   var problem = document.getElementById("slot-problem") || document.querySelector(".error-summary");
