@@ -392,3 +392,36 @@ def test_the_database_refuses_an_overlap_however_it_is_written(clinic):
         Appointment.objects.booked().filter(clinician=first).values_list("starts_at", flat=True)
     )
     assert sorted(booked) == [ten - timedelta(minutes=40), ten, ten + timedelta(minutes=40)]
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+def test_reschedules_racing_for_two_clinicians_fill_both_and_never_deadlock(live_server, clinic):
+    """Each move may try two clinicians. Locks are taken in one order for every request, so
+    two moves never wait on each other (PostgreSQL would abort one with a deadlock, a 500)."""
+    video = ConsultationType.objects.get(slug=VIDEO)
+    pair = list(video.clinicians.filter(locations__name__startswith="Boston").order_by("pk"))
+    assert len(pair) == 2
+    video.clinicians.set(pair)
+    racers = 20
+    *theirs, target = free_starts(video, racers // 2 + 1)
+    appointments = []
+    for n, start in enumerate(theirs * 2):  # each time twice: once for each clinician
+        appointment, _ = services.book(
+            video, start, person(name=f"Mover {n}", email=f"m{n}@example.org"), via="web"
+        )
+        appointments.append(appointment)
+    assert {a.clinician_id for a in appointments} == {c.pk for c in pair}
+
+    def attempt(appointment, connection):
+        path = f"/api/v1/bookings/{appointment.manage_token}/reschedule"
+        return lambda: post_json(connection, path, {"start": target.isoformat()})
+
+    connections = connected(live_server, racers)
+    results = all_at_once([attempt(a, c) for a, c in zip(appointments, connections, strict=True)])
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200, 200] + [409] * (racers - 2), [body for _, body in results]
+    at_target = Appointment.objects.booked().filter(starts_at=target)
+    assert sorted(at_target.values_list("clinician_id", flat=True)) == [c.pk for c in pair]
+    for clinician in pair:
+        assert_no_overlaps(clinician)
