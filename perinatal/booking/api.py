@@ -190,6 +190,13 @@ def _conflict(exc: services.BookingError, next_free: list[Slot] | None = None) -
     )
 
 
+def _over_limit(request, scope: str) -> Status | None:
+    wait = retry_after(request, scope)
+    if not wait:
+        return None
+    return fail(429, "rate_limited", f"Too many requests; try again in {wait} seconds.")
+
+
 def _type_and_place(type_slug: str, location: uuid.UUID | None):
     consultation = ConsultationType.objects.filter(slug=type_slug, is_active=True).first()
     if consultation is None:
@@ -302,13 +309,8 @@ def create_booking(
     payload: Annotated[BookingIn, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None,
 ):
-    wait = retry_after(request, "booking")
-    if wait:
-        return fail(
-            429,
-            "rate_limited",
-            f"Too many bookings from this address; try again in {wait} seconds.",
-        )
+    if limited := _over_limit(request, "booking"):
+        return limited
     if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
         return fail(
             422,
@@ -380,11 +382,8 @@ def get_booking(request: HttpRequest, token: str):
     "next free times), the booking is cancelled, or it is too close to change online.",
 )
 def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[RescheduleIn, Body()]):
-    wait = retry_after(request, "manage")
-    if wait:
-        return fail(
-            429, "rate_limited", f"Too many changes from this address; try again in {wait} seconds."
-        )
+    if limited := _over_limit(request, "manage"):
+        return limited
     appointment = services.by_token(token)
     try:
         appointment = services.reschedule(
@@ -406,11 +405,8 @@ def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[Resc
     description="Sends METHOD:CANCEL with the same calendar UID. Cancelling twice is harmless.",
 )
 def cancel_booking(request: HttpRequest, token: str):
-    wait = retry_after(request, "manage")
-    if wait:
-        return fail(
-            429, "rate_limited", f"Too many changes from this address; try again in {wait} seconds."
-        )
+    if limited := _over_limit(request, "manage"):
+        return limited
     appointment = services.by_token(token)
     try:
         appointment = services.cancel(appointment, actor=AppointmentEvent.Actor.PATIENT)

@@ -127,9 +127,19 @@ def manage_url(appointment: Appointment) -> str:
     return settings.SITE_URL + path
 
 
-def calendar_description(appointment: Appointment) -> str:
+def invitation(appointment: Appointment, clinic: Clinic, method: str | None = None) -> str:
+    """The appointment as an .ics, in her language (REQUEST or CANCEL unless ``method``)."""
     with translation.override(appointment.language):
-        return gettext("To change or cancel, use the link in the email we sent you.")
+        summary = gettext("Consultation: %(type)s") % {"type": appointment.type_name}
+        description = gettext("To change or cancel, use the link in the email we sent you.")
+    return appointment_ics(
+        appointment,
+        clinic_name=clinic.name,
+        clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
+        summary=summary,
+        description=description,
+        method=method,
+    )
 
 
 def by_token(token: str) -> Appointment:
@@ -213,9 +223,6 @@ def _notify(appointment: Appointment, template: str) -> None:
     bookings_changed()
     clinic = Clinic.objects.current()
     url = manage_url(appointment)
-    with translation.override(appointment.language):
-        summary = gettext("Consultation: %(type)s") % {"type": appointment.type_name}
-    description = calendar_description(appointment)
     context = {
         "appointment": appointment,
         "clinic": clinic,
@@ -228,13 +235,7 @@ def _notify(appointment: Appointment, template: str) -> None:
         context=context,
         language=appointment.language,
         dedupe_key=f"appointment:{appointment.public_id}:{appointment.sequence}",
-        calendar=appointment_ics(
-            appointment,
-            clinic_name=clinic.name,
-            clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
-            summary=summary,
-            description=description,
-        ),
+        calendar=invitation(appointment, clinic),
     )
     if not appointment.is_booked:
         return

@@ -22,7 +22,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from perinatal.booking import services
-from perinatal.booking.calendar import appointment_ics
 from perinatal.booking.forms import DetailsForm
 from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
 from perinatal.booking.slots import (
@@ -263,15 +262,7 @@ def manage(request, token):
 @private_page
 def calendar_file(request, token):
     appointment = services.by_token(token)
-    clinic = Clinic.objects.current()
-    ics = appointment_ics(
-        appointment,
-        clinic_name=clinic.name,
-        clinic_email=clinic.email or "noreply@" + settings.PERINATAL_MESSAGE_ID_DOMAIN,
-        summary=appointment.type_name,
-        description=services.calendar_description(appointment),
-        method="PUBLISH",
-    )
+    ics = services.invitation(appointment, Clinic.objects.current(), method="PUBLISH")
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
