@@ -333,17 +333,7 @@ def create_booking(
         appointment, created = services.book(
             consultation,
             payload.start.astimezone(UTC),
-            services.Person(
-                name=payload.name,
-                email=payload.email,
-                phone=payload.phone,
-                language=payload.language,
-                stage=payload.stage,
-                key_date=payload.key_date,
-                ob_name=payload.ob_name,
-                ob_practice=payload.ob_practice,
-                time_zone=payload.time_zone,
-            ),
+            services.Person.from_data(payload.dict(), own_time_zone=payload.time_zone),
             via=Appointment.Via.API,
             location=place,
             idempotency_key=idempotency_key,

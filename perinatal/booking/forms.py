@@ -1,26 +1,16 @@
 import re
 from datetime import date, timedelta
 
-import phonenumbers
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.booking.models import Appointment
-from perinatal.lib.phones import normalise_phone
+from perinatal.lib.phones import clean_phone_field
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # at least 96 bits if random
 DUE_DATE_WEEKS = 44
 BIRTH_DATE_YEARS = 5
-
-
-def clean_phone_number(raw: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except phonenumbers.NumberParseException:
-        raise forms.ValidationError(
-            _("That does not look like a phone number. Please check it, for example 617 555 0100.")
-        ) from None
 
 
 def check_key_date(stage: str, value: date, today: date | None = None) -> str | None:
@@ -131,7 +121,7 @@ class DetailsForm(forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_phone(self):
-        return clean_phone_number(self.cleaned_data["phone"])
+        return clean_phone_field(self.cleaned_data["phone"])
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]

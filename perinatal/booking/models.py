@@ -168,9 +168,6 @@ class AppointmentQuerySet(models.QuerySet):
     def booked(self):
         return self.filter(status=Appointment.Status.BOOKED)
 
-    def urgent_first(self):
-        return self.order_by("-urgent", "starts_at")
-
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
@@ -180,7 +177,6 @@ class Appointment(models.Model):
     class Via(models.TextChoices):
         WEB = "web", _("booking page")
         API = "api", _("API")
-        STAFF = "staff", _("staff")
 
     class Stage(models.TextChoices):
         PREGNANT = "pregnant", _("pregnant")

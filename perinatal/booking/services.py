@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
@@ -32,7 +32,7 @@ from perinatal.booking.models import (
 )
 from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, slot_at
 from perinatal.clinic.models import Clinic, Location
-from perinatal.notify.services import queue_email, withdraw
+from perinatal.notify.services import alert_on_call, queue_email, withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ class NotBooked(BookingError):
 
 @dataclass(frozen=True)
 class Person:
+    """Who is booking, named as the appointment names her; the same for every way in."""
+
     name: str
     email: str
     phone: str  # E.164
@@ -86,7 +88,13 @@ class Person:
     key_date: date
     ob_name: str = ""
     ob_practice: str = ""
-    time_zone: str = ""  # hers, for showing times in emails
+    own_time_zone: str = ""  # hers, for showing times in emails
+
+    @classmethod
+    def from_data(cls, data, **more) -> "Person":
+        """From a form's cleaned data or an API body: the fields Person has, nothing else."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in {**data, **more}.items() if k in names})
 
 
 def contact_consent_text() -> str:
@@ -251,27 +259,6 @@ def _notify(appointment: Appointment, template: str) -> None:
         )
 
 
-def _alert_on_call(appointment: Appointment, clinic: Clinic) -> None:
-    """Tell the on-call address an urgent booking is waiting: where to look, nothing personal."""
-    to = clinic.oncall_email or clinic.email
-    if not to:
-        logger.error(
-            "urgent booking %s stored, but no clinic address to alert", appointment.public_id
-        )
-        return
-    queue_email(
-        to=to,
-        template="urgent_booking_alert",
-        context={
-            "clinic": clinic,
-            "queue_url": settings.SITE_URL
-            + reverse("admin:booking_appointment_changelist")
-            + "?urgent__exact=1",
-        },
-        dedupe_key=f"urgent-booking:{appointment.public_id}",
-    )
-
-
 def book(
     consultation: ConsultationType,
     start: datetime,
@@ -312,15 +299,7 @@ def book(
             duration_minutes=consultation.duration_minutes,
             buffer_minutes=consultation.buffer_minutes,
             video_url=_video_url(clinic) if not consultation.in_person else "",
-            name=person.name,
-            email=person.email,
-            phone=person.phone,
-            language=person.language,
-            own_time_zone=person.time_zone,
-            stage=person.stage,
-            key_date=person.key_date,
-            ob_name=person.ob_name,
-            ob_practice=person.ob_practice,
+            **asdict(person),
             contact_consent_at=timezone.now(),
             contact_consent_text=consent_text or contact_consent_text(),
             screening=screening,
@@ -334,14 +313,21 @@ def book(
                 AppointmentEvent.objects.create(
                     appointment=appointment,
                     kind=AppointmentEvent.Kind.BOOKED,
-                    actor=AppointmentEvent.Actor.STAFF
-                    if via == Appointment.Via.STAFF
-                    else AppointmentEvent.Actor.PATIENT,
+                    actor=AppointmentEvent.Actor.PATIENT,
                     starts_at=appointment.starts_at,
                 )
                 _notify(appointment, "appointment_booked")
                 if appointment.urgent:
-                    _alert_on_call(appointment, clinic)
+                    alert_on_call(
+                        template="urgent_booking_alert",
+                        context={
+                            "queue_url": settings.SITE_URL
+                            + reverse("admin:booking_appointment_changelist")
+                            + "?urgent__exact=1"
+                        },
+                        dedupe_key=f"urgent-booking:{appointment.public_id}",
+                        about=f"urgent booking {appointment.public_id}",
+                    )
         except IntegrityError as exc:
             if idempotency_key:
                 existing = _replay(idempotency_key, fingerprint)

@@ -235,19 +235,16 @@ def find_slots(
     start: datetime,
     end: datetime,
     location: Location | None = None,
-    clinician: Clinician | None = None,
     duration: timedelta | None = None,
     buffer: timedelta | None = None,
     now: datetime | None = None,
     ignore: Appointment | None = None,
-    ignore_bookings: bool = False,
     include_taken: bool = False,
 ) -> list[Slot]:
     """Start times in [start, end) at which someone offering ``consultation`` is free.
 
     ``duration`` and ``buffer`` default to the type's; a reschedule passes the ones agreed.
     ``ignore`` is the appointment being moved (its own time does not block it).
-    ``ignore_bookings`` answers "is this a time we offer at all", whatever is booked;
     ``include_taken`` also returns offered times nobody is free for (with no options), so one
     search can tell "not offered" from "just taken".
     """
@@ -262,8 +259,6 @@ def find_slots(
 
     plan = schedule()
     offering = plan.clinicians_by_type.get(consultation.pk, set())
-    if clinician is not None:
-        offering = offering & {clinician.pk}
     rules: dict[tuple[int, int], list[Rule]] = defaultdict(list)
     zones: dict[int, str] = {}
     for rule in plan.rules:
@@ -283,18 +278,17 @@ def find_slots(
         if e.clinician_id in clinician_ids and first_day <= e.date <= last_day
     ]
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    if not ignore_bookings:
-        booked = Appointment.objects.booked().filter(
-            clinician_id__in=clinician_ids,
-            starts_at__lt=latest + duration + buffer,
-            blocked_until__gt=earliest,
-        )
-        if ignore is not None:
-            booked = booked.exclude(pk=ignore.pk)
-        for starts_at, blocked_until, clinician_id in booked.values_list(
-            "starts_at", "blocked_until", "clinician_id"
-        ):
-            busy[clinician_id].append((starts_at, blocked_until))
+    booked = Appointment.objects.booked().filter(
+        clinician_id__in=clinician_ids,
+        starts_at__lt=latest + duration + buffer,
+        blocked_until__gt=earliest,
+    )
+    if ignore is not None:
+        booked = booked.exclude(pk=ignore.pk)
+    for starts_at, blocked_until, clinician_id in booked.values_list(
+        "starts_at", "blocked_until", "clinician_id"
+    ):
+        busy[clinician_id].append((starts_at, blocked_until))
 
     found: dict[datetime, Slot] = {}
     for (clinician_id, location_id), their_rules in rules.items():
@@ -355,6 +349,25 @@ def next_free(consultation: ConsultationType, after: datetime, count: int = 5, *
         found += find_slots(consultation, start=window_start, end=window_end, **kwargs)
         window_start = window_end
     return found[:count]
+
+
+def days_with_slots(
+    consultation, *, zone: str, from_day: date, horizon_end: datetime, wanted: int = 5, **kwargs
+) -> tuple[list[tuple[date, list[Slot]]], date | None]:
+    """Up to ``wanted`` days (in ``zone``) that have free slots, from ``from_day`` on, and the
+    day to continue from (None when nothing is left before the horizon)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    days: dict[date, list[Slot]] = {}
+    window_start = datetime.combine(from_day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    while window_start < horizon_end:
+        window_end = window_start + timedelta(days=7)
+        for slot in find_slots(consultation, start=window_start, end=window_end, **kwargs):
+            day = slot.start.astimezone(tz).date()
+            if day not in days and len(days) == wanted:
+                return list(days.items()), day
+            days.setdefault(day, []).append(slot)
+        window_start = window_end
+    return list(days.items()), None
 
 
 def offered_types(language: str) -> list[dict]:

@@ -6,7 +6,9 @@ does. The manage link's token is the only key to an appointment and is never log
 
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,10 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from perinatal.booking import services
@@ -26,28 +28,59 @@ from perinatal.booking.forms import DetailsForm
 from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
 from perinatal.booking.slots import (
     Policy,
+    Slot,
     bookings_version,
+    days_with_slots,
     next_free,
     offered_types,
     schedule_version,
     slot_at,
 )
 from perinatal.booking.zones import (
-    days_with_slots,
     parse_day,
     parse_instant,
-    slot_rows,
     valid_zone,
     zone_choices,
     zone_label,
 )
 from perinatal.clinic.models import Clinic, Location, current_clinic_version
+from perinatal.lib.pagecache import private_page
 from perinatal.lib.ratelimit import rate_limited, retry_after
 from perinatal.screening.content import crisis_resources
 from perinatal.screening.views import session_screening
 
-private_page = cache_control(no_store=True, private=True)
 JUST_DONE = "booking:just-done"
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    """One time button: what it sends, what it says in her zone and at the place."""
+
+    href: str
+    label: str
+    place_label: str
+
+
+def slot_rows(
+    slots: list[Slot], zone: str, place_zone: str | None, link: str = ""
+) -> list[SlotRow]:
+    """Times formatted once in Python: a template block per slot cost more than the search."""
+    tz = zoneinfo.ZoneInfo(zone)
+    place_tz = zoneinfo.ZoneInfo(place_zone) if place_zone and place_zone != zone else None
+    suffix = "&tz=" + quote(zone, safe="")
+    rows = []
+    for slot in slots:
+        start = slot.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows.append(
+            SlotRow(
+                href=f"{link}?start={start}{suffix}",
+                label=time_format(slot.start.astimezone(tz), "TIME_FORMAT"),
+                place_label=time_format(slot.start.astimezone(place_tz), "TIME_FORMAT")
+                if place_tz
+                else "",
+            )
+        )
+    return rows
 
 
 def _consultation(slug: str, location_id=None) -> tuple[ConsultationType, Location | None]:
@@ -90,7 +123,6 @@ def _times_context(request, consultation, place, zone, link: str, **search) -> d
         "zone": zone,
         "zone_label": zone_label(zone),
         "zone_choices": zone_choices(zone),
-        "zone_differs": bool(place and place.time_zone != zone),
         "days": days,
         "next_day": next_day,
         "from_day": from_day if from_day != today else None,
@@ -172,17 +204,7 @@ def details(request, slug, location=None):
                 appointment, _created = services.book(
                     consultation,
                     start,
-                    services.Person(
-                        name=data["name"],
-                        email=data["email"],
-                        phone=data["phone"],
-                        language=data["language"],
-                        stage=data["stage"],
-                        key_date=data["key_date"],
-                        ob_name=data["ob_name"],
-                        ob_practice=data["ob_practice"],
-                        time_zone=zone,
-                    ),
+                    services.Person.from_data(data, own_time_zone=zone),
                     via=Appointment.Via.WEB,
                     location=place,
                     idempotency_key=data["idempotency_key"] or None,

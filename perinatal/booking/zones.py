@@ -2,15 +2,10 @@
 
 import functools
 import zoneinfo
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote
 
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
-
-from perinatal.booking.slots import Slot, find_slots
 
 # Offered in the chooser; a detected zone not in the list is added to it for that page.
 COMMON_ZONES = [
@@ -35,39 +30,6 @@ def valid_zone(name: str | None) -> str | None:
     if name and name in _known_zones():
         return name
     return None
-
-
-@dataclass(frozen=True)
-class SlotRow:
-    """One time button: what it sends, what it says in her zone and at the place."""
-
-    start: str  # UTC, ISO 8601
-    href: str
-    label: str
-    place_label: str
-
-
-def slot_rows(
-    slots: list[Slot], zone: str, place_zone: str | None, link: str = ""
-) -> list[SlotRow]:
-    """Times formatted once in Python: a template block per slot cost more than the search."""
-    tz = zoneinfo.ZoneInfo(zone)
-    place_tz = zoneinfo.ZoneInfo(place_zone) if place_zone and place_zone != zone else None
-    suffix = "&tz=" + quote(zone, safe="")
-    rows = []
-    for slot in slots:
-        start = slot.start.strftime("%Y-%m-%dT%H:%M:%SZ")
-        rows.append(
-            SlotRow(
-                start=start,
-                href=f"{link}?start={start}{suffix}",
-                label=time_format(slot.start.astimezone(tz), "TIME_FORMAT"),
-                place_label=time_format(slot.start.astimezone(place_tz), "TIME_FORMAT")
-                if place_tz
-                else "",
-            )
-        )
-    return rows
 
 
 def zone_label(name: str) -> str:
@@ -112,22 +74,3 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def days_with_slots(
-    consultation, *, zone: str, from_day: date, horizon_end: datetime, wanted: int = 5, **kwargs
-) -> tuple[list[tuple[date, list[Slot]]], date | None]:
-    """Up to ``wanted`` days (in ``zone``) that have free slots, from ``from_day`` on, and the
-    day to continue from (None when nothing is left before the horizon)."""
-    tz = zoneinfo.ZoneInfo(zone)
-    days: dict[date, list[Slot]] = {}
-    window_start = datetime.combine(from_day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
-    while window_start < horizon_end:
-        window_end = window_start + timedelta(days=7)
-        for slot in find_slots(consultation, start=window_start, end=window_end, **kwargs):
-            day = slot.start.astimezone(tz).date()
-            if day not in days and len(days) == wanted:
-                return list(days.items()), day
-            days.setdefault(day, []).append(slot)
-        window_start = window_end
-    return list(days.items()), None

@@ -10,10 +10,15 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
 
 from perinatal.clinic.models import current_clinic_version
 
 PAGE_CACHE_SECONDS = 300
+
+# The opposite: pages about one person (answers about her mood, her appointment) must not sit in
+# shared caches or the browser's disk cache.
+private_page = cache_control(no_store=True, private=True)
 
 
 def public_page(view):

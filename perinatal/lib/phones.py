@@ -28,3 +28,16 @@ def format_phone(e164: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)
+
+
+def clean_phone_field(raw: str) -> str:
+    """A form's phone number as E.164, or a ValidationError in plain words."""
+    from django import forms
+    from django.utils.translation import gettext as _
+
+    try:
+        return normalise_phone(raw)
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(
+            _("That does not look like a phone number. Please check it, for example 617 555 0100.")
+        ) from None

@@ -1,5 +1,6 @@
 """Queueing a message: render it now, store it, and wake a worker once the transaction commits."""
 
+import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -7,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from perinatal.notify.models import Message
+
+logger = logging.getLogger(__name__)
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -60,6 +63,24 @@ def queue_email(
 
     transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
+
+
+def alert_on_call(*, template: str, context: dict, dedupe_key: str, about: str) -> Message | None:
+    """Tell the clinic's on-call address (else its main one) that something urgent waits.
+
+    Alerts say where to look, never who or what: the templates carry no patient details. With
+    no address to send to, the gap is logged (``about`` names the record, without PHI).
+    """
+    from perinatal.clinic.models import Clinic
+
+    clinic = Clinic.objects.current()
+    to = clinic.oncall_email or clinic.email
+    if not to:
+        logger.error("%s stored, but no clinic address to alert", about)
+        return None
+    return queue_email(
+        to=to, template=template, context={**context, "clinic": clinic}, dedupe_key=dedupe_key
+    )
 
 
 def withdraw(precondition: str) -> int:

@@ -1,10 +1,9 @@
 from dataclasses import dataclass
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from perinatal.lib.phones import normalise_phone
+from perinatal.lib.phones import clean_phone_field
 from perinatal.screening.content import risk_factors
 from perinatal.screening.instruments import Instrument, Item
 
@@ -115,12 +114,4 @@ class CallbackForm(forms.Form):
         return " ".join(self.cleaned_data["first_name"].split())
 
     def clean_phone(self):
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(
-                _(
-                    "That does not look like a phone number. "
-                    "Please check it, for example 617 555 0100."
-                )
-            ) from None
+        return clean_phone_field(self.cleaned_data["phone"])

@@ -1,16 +1,11 @@
-import logging
-
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from perinatal.clinic.models import Clinic
-from perinatal.notify.services import queue_email
+from perinatal.notify.services import alert_on_call
 from perinatal.screening.instruments import ScoredAnswers, get_instrument
 from perinatal.screening.models import CallbackRequest, Screening
-
-logger = logging.getLogger(__name__)
 
 
 def public_instrument(language: str):
@@ -67,22 +62,16 @@ def request_callback(
             screening=screening,
             urgent=urgent or bool(screening and screening.safety_alert),
         )
-        clinic = Clinic.objects.current()
-        to = clinic.oncall_email or clinic.email
-        if not to:
-            # Still stored and listed for staff; only the email cannot go anywhere.
-            logger.error("call-back %s stored, but no clinic address to alert", callback.public_id)
-        else:
-            queue_email(
-                to=to,
-                template="callback_alert",
-                context={
-                    "urgent": callback.urgent,
-                    "requested_at": timezone.localtime(callback.created_at),
-                    "queue_url": settings.SITE_URL
-                    + reverse("admin:screening_callbackrequest_changelist"),
-                    "clinic": clinic,
-                },
-                dedupe_key=f"callback-alert:{callback.public_id}",
-            )
+        # Still stored and listed for staff if the alert has nowhere to go.
+        alert_on_call(
+            template="callback_alert",
+            context={
+                "urgent": callback.urgent,
+                "requested_at": timezone.localtime(callback.created_at),
+                "queue_url": settings.SITE_URL
+                + reverse("admin:screening_callbackrequest_changelist"),
+            },
+            dedupe_key=f"callback-alert:{callback.public_id}",
+            about=f"call-back {callback.public_id}",
+        )
     return callback

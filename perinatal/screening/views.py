@@ -1,8 +1,8 @@
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from perinatal.lib.pagecache import private_page
 from perinatal.lib.ratelimit import rate_limited
 from perinatal.screening.content import crisis_resources, risk_factor_sources, risk_factors
 from perinatal.screening.forms import CallbackForm, ScreeningForm
@@ -11,9 +11,6 @@ from perinatal.screening.models import Screening
 from perinatal.screening.services import public_instrument, request_callback, save_screening
 
 SESSION_KEY = "screening"
-
-# Answers about a person's mood must not sit in shared caches or the browser's disk cache.
-private_page = cache_control(no_store=True, private=True)
 
 
 def session_screening(request) -> Screening | None:

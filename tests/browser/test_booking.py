@@ -520,7 +520,7 @@ def test_a_time_taken_while_she_typed_offers_the_next_free_times(
                 stage=Appointment.Stage.POSTPARTUM,
                 key_date=timezone.localdate() - timedelta(days=30),
             ),
-            via=Appointment.Via.STAFF,
+            via=Appointment.Via.WEB,
         )
     assert slot_at(video, start) is None
     taken = Appointment.objects.count()

@@ -276,7 +276,7 @@ def appointment_row(
     """An unsaved appointment written as a raw row would be, without the services' checks."""
     location = clinician.locations.first()
     return Appointment(
-        via=Appointment.Via.STAFF,
+        via=Appointment.Via.WEB,
         status=status,
         cancelled_at=timezone.now() if status == Appointment.Status.CANCELLED else None,
         clinician=clinician,
