@@ -1,6 +1,15 @@
 """What several test modules share that is not a fixture: imported, so it lives in the package
 (``conftest`` modules shadow each other by name and cannot be imported reliably)."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
 # Every page a visitor can reach without signing in, in the default language (Spanish adds /es).
 PUBLIC_PAGES = [
     "/",
@@ -26,3 +35,101 @@ def database_url_for_subprocesses() -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def _socket_inode(local_port: int, remote_port: int) -> str | None:
+    """The inode of the TCP socket from ``local_port`` to ``remote_port``; a local port number
+    can be in use at once by connections to other servers (PostgreSQL), so both ends count."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+            if (local, remote) == (local_port, remote_port):
+                return fields[9]
+    return None
+
+
+def _owns_socket(pid: int, inode: str) -> bool:
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir())
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+class Workers:
+    """Real ``manage.py worker`` processes on the test database, sending to a real SMTP server."""
+
+    def __init__(self, smtp_port: int, count: int):
+        self.smtp_port = smtp_port
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocesses(),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_USE_TLS": "0",
+            "PERINATAL_OUTBOX_LEASE_SECONDS": "2",
+            "PERINATAL_TASK_LEASE_SECONDS": "2",
+            "PERINATAL_WORKER_SWEEP_SECONDS": "1",
+            "PERINATAL_VAR_DIR": str(settings.VAR_DIR),
+        }
+        self.count = count
+        self.processes: list[subprocess.Popen] = []
+        self.kills = 0
+
+    def start_missing(self):
+        self.processes = [p for p in self.processes if p.poll() is None]
+        while len(self.processes) < self.count:
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "worker",
+                        "--queue-name",
+                        "*",
+                        "--interval",
+                        "0.2",
+                        "--no-startup-delay",
+                        "-v",
+                        "0",
+                    ],
+                    cwd=Path(settings.BASE_DIR),
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+
+    def kill_sender(self, peer_port: int) -> bool:
+        """SIGKILL the worker whose socket is connected from ``peer_port`` (found via /proc)."""
+        inode = _socket_inode(peer_port, self.smtp_port)
+        for process in self.processes:
+            if process.poll() is None and inode and _owns_socket(process.pid, inode):
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                self.kills += 1
+                return True
+        return False
+
+    def supervise(self, *, until, seconds: float) -> None:
+        """Keep ``count`` workers running, as a process supervisor would, restarting any that
+        died, until ``until()`` is true or ``seconds`` pass; then stop them all."""
+        self.start_missing()
+        try:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not until():
+                self.start_missing()
+                time.sleep(0.3)
+        finally:
+            self.stop()
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -166,17 +166,11 @@ def _details_url(slug: str, start: datetime, zone: str, location: Location | Non
 
 
 @pytest.fixture
-def mailbox(smtp_server, settings, live_server):
+def mailbox(smtp_mail, settings, live_server):
     """The outbox sends to the test SMTP server, and links in emails lead to the live server.
     (pytest-django's ``settings`` changes them for the server's thread too.)"""
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 10},
-        }
-    }
     settings.SITE_URL = live_server.url
-    return smtp_server.handler.messages
+    return smtp_mail
 
 
 def _deliver(mailbox) -> list:

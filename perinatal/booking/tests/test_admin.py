@@ -1,19 +1,15 @@
 """Staff moving or cancelling in the admin go through the same rules as patients."""
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 
 from perinatal.booking import services
 from perinatal.booking.models import Appointment
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import AT_TEN, NOW, person
 from perinatal.notify.models import Message
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-AT_TEN = datetime(2026, 6, 3, 10, tzinfo=DENVER)
 
 
 @pytest.fixture

@@ -1,24 +1,13 @@
 """The booking API: slots, booking, and managing a booking by its token."""
 
 import json
-import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 
 from perinatal.booking.models import Appointment
+from perinatal.booking.tests.helpers import AT_TEN, DENVER
 from perinatal.notify.models import Message
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-AT_TEN = datetime(2026, 6, 3, 10, tzinfo=DENVER)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -1,28 +1,15 @@
 """Booking, moving and cancelling through the services: the rules every path shares."""
 
-import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from icalendar import Calendar
 
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, AppointmentEvent
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import AT_ELEVEN, AT_TEN, DENVER, NOW, person, screened
 from perinatal.notify import delivery
 from perinatal.notify.models import Message
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)  # Monday 06:00 in Denver
-AT_TEN = datetime(2026, 6, 3, 10, tzinfo=DENVER)  # Wednesday, two days on
-AT_ELEVEN = AT_TEN + timedelta(hours=1)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -179,21 +166,8 @@ def test_inside_the_change_notice_only_staff_can_change(one_clinician, frozen, f
 
 
 def test_a_screen_with_a_self_harm_answer_makes_the_booking_urgent(one_clinician):
-    from perinatal.screening.models import Screening
-
     consultation, denver = one_clinician
-    fields = {
-        "instrument": "epds",
-        "instrument_version": "1",
-        "language": "en",
-        "answers": [],
-        "item_scores": [],
-        "total": 14,
-        "band": "high",
-        "channel": "web",
-    }
-    positive = Screening.objects.create(safety_alert=True, **fields)
-    negative = Screening.objects.create(safety_alert=False, **fields)
+    positive, negative = screened(self_harm=True), screened(self_harm=False)
     urgent, _ = book(consultation, denver, screening=positive)
     calm, _ = book(consultation, denver, when=AT_ELEVEN, screening=negative)
     assert urgent.urgent and not calm.urgent

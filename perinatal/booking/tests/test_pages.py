@@ -1,26 +1,15 @@
 """The booking pages without a browser: what they say, what they keep, what they refuse."""
 
 import re
-import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from perinatal.booking import services
 from perinatal.booking.models import Appointment
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import AT_TEN, person, screened
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-AT_TEN = datetime(2026, 6, 3, 10, tzinfo=DENVER)
 START = "2026-06-03T16:00:00Z"
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -30,6 +19,15 @@ def denver_room(setup, frozen):
     consultation = setup.consultation(clinician, mode="in_person", minutes=45, slug="in-person")
     base = f"/book/in-person/{denver.public_id}/"
     return consultation, denver, base
+
+
+def with_screen_in_session(client, *, self_harm: bool):
+    """She did the self-screen in this browser just before booking."""
+    screening = screened(self_harm=self_harm)
+    session = client.session
+    session["screening"] = str(screening.public_id)
+    session.save()
+    return screening
 
 
 def form_data(**overrides):
@@ -139,23 +137,8 @@ def test_a_time_just_taken_offers_the_next_ones_and_keeps_her_answers(client, de
 
 
 def test_a_positive_screen_brings_the_crisis_lines_and_an_urgent_flag(client, denver_room):
-    from perinatal.screening.models import Screening
-
     *_, base = denver_room
-    screening = Screening.objects.create(
-        instrument="epds",
-        instrument_version="1",
-        language="en",
-        answers=[],
-        item_scores=[],
-        total=14,
-        band="high",
-        safety_alert=True,
-        channel="web",
-    )
-    session = client.session
-    session["screening"] = str(screening.public_id)
-    session.save()
+    screening = with_screen_in_session(client, self_harm=True)
     details = client.get(base + "details/", {"start": START})
     assert "988" in text(details) and 'id="crisis"' in details.content.decode()
     response = client.post(base + "details/", form_data(attach_screening="on"))
@@ -165,23 +148,8 @@ def test_a_positive_screen_brings_the_crisis_lines_and_an_urgent_flag(client, de
 
 
 def test_without_attaching_the_screen_stays_unlinked(client, denver_room):
-    from perinatal.screening.models import Screening
-
     *_, base = denver_room
-    screening = Screening.objects.create(
-        instrument="epds",
-        instrument_version="1",
-        language="en",
-        answers=[],
-        item_scores=[],
-        total=3,
-        band="low",
-        safety_alert=False,
-        channel="web",
-    )
-    session = client.session
-    session["screening"] = str(screening.public_id)
-    session.save()
+    with_screen_in_session(client, self_harm=False)
     client.post(base + "details/", form_data())
     assert Appointment.objects.get().screening is None
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, Clinician, ConsultationType
 from perinatal.booking.slots import find_slots
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import person
 from perinatal.notify.models import Message
 
 RACERS = 40
@@ -130,6 +130,17 @@ def all_at_once(calls: list) -> list:
         return list(pool.map(run, calls))
 
 
+def all_move_at_once(live_server, appointments: list, target: datetime) -> list:
+    """Every appointment asks, at the same moment, to move to ``target``; their answers."""
+    connections = connected(live_server, len(appointments))
+
+    def attempt(appointment, connection):
+        path = f"/api/v1/bookings/{appointment.manage_token}/reschedule"
+        return lambda: post_json(connection, path, {"start": target.isoformat()})
+
+    return all_at_once([attempt(a, c) for a, c in zip(appointments, connections, strict=True)])
+
+
 def iso_z(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -210,12 +221,7 @@ def test_forty_reschedules_into_one_slot_move_one_appointment(live_server, one_c
         assert created and appointment.clinician == clinician
         appointments.append(appointment)
 
-    def attempt(appointment, connection):
-        path = f"/api/v1/bookings/{appointment.manage_token}/reschedule"
-        return lambda: post_json(connection, path, {"start": target.isoformat()})
-
-    connections = connected(live_server, RACERS)
-    results = all_at_once([attempt(a, c) for a, c in zip(appointments, connections, strict=True)])
+    results = all_move_at_once(live_server, appointments, target)
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * (RACERS - 1), [body for _, body in results]
@@ -412,12 +418,7 @@ def test_reschedules_racing_for_two_clinicians_fill_both_and_never_deadlock(live
         appointments.append(appointment)
     assert {a.clinician_id for a in appointments} == {c.pk for c in pair}
 
-    def attempt(appointment, connection):
-        path = f"/api/v1/bookings/{appointment.manage_token}/reschedule"
-        return lambda: post_json(connection, path, {"start": target.isoformat()})
-
-    connections = connected(live_server, racers)
-    results = all_at_once([attempt(a, c) for a, c in zip(appointments, connections, strict=True)])
+    results = all_move_at_once(live_server, appointments, target)
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [200, 200] + [409] * (racers - 2), [body for _, body in results]

@@ -8,7 +8,6 @@ the check at send time can stop them. Two workers send it all while the SMTP ser
 sending worker several times mid-batch, and a supervisor loop restarts them.
 """
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -19,9 +18,9 @@ from django.utils import timezone
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.booking.slots import find_slots
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import person
 from perinatal.notify.models import Message
-from perinatal.ops.tests.test_worker import Workers
+from perinatal.testing import Workers
 
 BOOKINGS = 20
 REMINDER = "appointment_reminder"
@@ -112,15 +111,8 @@ def test_killed_workers_send_each_reminder_once_and_none_that_moved(clinic, smtp
         return False  # the sender is dead: nobody records this attempt, its lease runs out
 
     smtp_server.handler.before_accept = kill_sender_mid_send
-    workers.start_missing()
     unfinished = Message.objects.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING])
-    try:
-        deadline = time.monotonic() + 150
-        while time.monotonic() < deadline and unfinished.exists():
-            workers.start_missing()  # like a process supervisor restarting crashed workers
-            time.sleep(0.3)
-    finally:
-        workers.stop()
+    workers.supervise(until=lambda: not unfinished.exists(), seconds=150)
 
     received = [m["Message-ID"] for m in smtp_server.handler.messages]
     states = dict(Message.objects.values_list("dedupe_key", "status"))

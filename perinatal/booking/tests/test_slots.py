@@ -9,10 +9,9 @@ import time_machine
 from perinatal.booking import services
 from perinatal.booking.models import DateException
 from perinatal.booking.slots import find_slots, local_instant, slot_at
-from perinatal.booking.tests.conftest import person
+from perinatal.booking.tests.helpers import DENVER, person
 
 NY = zoneinfo.ZoneInfo("America/New_York")
-DENVER = zoneinfo.ZoneInfo("America/Denver")
 PHOENIX = zoneinfo.ZoneInfo("America/Phoenix")
 
 
@@ -187,19 +186,28 @@ def test_minimum_notice_and_horizon(setup):
     assert slot_at(consultation, now + timedelta(hours=1), now=now) is None
 
 
-def test_inactive_clinicians_and_locations_offer_nothing(setup):
+def withdraw_location(clinician, place):
+    place.is_active = False
+    place.save()
+
+
+def withdraw_clinician(clinician, place):
+    clinician.is_active = False
+    clinician.save()
+
+
+def not_her_location(clinician, place):
+    clinician.locations.remove(place)
+
+
+@pytest.mark.parametrize("withdraw", [withdraw_location, withdraw_clinician, not_her_location])
+def test_hours_offer_nothing_once_withdrawn(setup, withdraw):
     ny = setup.location("America/New_York")
     clinician = setup.clinician("Dr A", ny, hours=[(0, 9, 10)])
     consultation = setup.consultation(clinician)
     monday = date(2026, 6, 1)
     assert day_slots(consultation, monday, NY)
-    ny.is_active = False
-    ny.save()
-    assert day_slots(consultation, monday, NY) == []
-    ny.is_active = True
-    ny.save()
-    clinician.is_active = False
-    clinician.save()
+    withdraw(clinician, ny)
     assert day_slots(consultation, monday, NY) == []
 
 
@@ -237,13 +245,3 @@ def test_extra_hours_next_to_weekly_hours_make_one_block(setup):
     assert "11:30" in by_start  # 11:30-12:30 crosses from weekly into extra hours
     assert "13:00" in by_start and "13:30" not in by_start
     assert all(len(s.options) == 1 for s in slots)  # one clinician, listed once
-
-
-def test_hours_count_only_where_the_clinician_works(setup):
-    denver = setup.location("America/Denver")
-    clinician = setup.clinician("Dr A", denver, hours=[(0, 9, 10)])
-    consultation = setup.consultation(clinician)
-    monday = date(2026, 6, 1)
-    assert day_slots(consultation, monday, DENVER)
-    clinician.locations.remove(denver)
-    assert day_slots(consultation, monday, DENVER) == []

@@ -1,8 +1,7 @@
 """Random sequences of booking, moving (by patients and by staff) and cancelling never leave two
 appointments of one clinician overlapping, and every refusal is a clear booking error."""
 
-import zoneinfo
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -19,11 +18,9 @@ from hypothesis.stateful import (
 
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, AppointmentEvent
-from perinatal.booking.tests.conftest import Setup, person
+from perinatal.booking.tests.helpers import DENVER, NOW, Setup, person
 from perinatal.notify.models import Message
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 DAY = datetime(2026, 6, 3, tzinfo=DENVER).date()
 # Every 5 minutes from 8:55 to 12:00: on and off the 15-minute grid, inside and outside hours.
 TIMES = [

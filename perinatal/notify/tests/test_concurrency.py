@@ -35,13 +35,7 @@ def _in_threads(count, target):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_concurrent_sweeps_send_each_message_once(smtp_server, settings):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port},
-        }
-    }
+def test_eight_concurrent_sweeps_send_each_message_once(smtp_mail):
     context = {
         "urgent": False,
         "requested_at": timezone.now(),
@@ -52,7 +46,7 @@ def test_eight_concurrent_sweeps_send_each_message_once(smtp_server, settings):
         queue_email(to="oncall@example.org", template="callback_alert", context=context)
     errors = _in_threads(8, delivery.deliver_due)
     assert errors == []
-    received = [m["Message-ID"] for m in smtp_server.handler.messages]
+    received = [m["Message-ID"] for m in smtp_mail]
     assert len(received) == 40
     assert sorted(received) == sorted(m.message_id_header for m in Message.objects.all())
     assert Message.objects.filter(status=Message.Status.SENT).count() == 40

@@ -136,21 +136,15 @@ def test_it_gives_up_after_the_last_attempt_and_shows_it(unreachable_smtp, setti
     assert (message.status, message.attempts) == (Message.Status.FAILED, 2)
 
 
-def test_the_sweep_sends_whatever_is_due(smtp_server, settings):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port},
-        }
-    }
+def test_the_sweep_sends_whatever_is_due(smtp_mail):
     due = [queue() for _ in range(3)]
     later = queue()
     Message.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
     assert delivery.deliver_due() == 3
-    received = {m["Message-ID"] for m in smtp_server.handler.messages}
+    received = {m["Message-ID"] for m in smtp_mail}
     assert received == {m.message_id_header for m in due}
     assert all(
-        m["Subject"] == "URGENT: call-back request waiting" for m in smtp_server.handler.messages
+        m["Subject"] == "URGENT: call-back request waiting" for m in smtp_mail
     )
 
 

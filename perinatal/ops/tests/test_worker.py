@@ -1,22 +1,15 @@
 """The background worker: stalled jobs come back, and no message is lost when workers are killed."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from perinatal.lib import worker
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import deliver_due_messages, send_message
-from perinatal.testing import database_url_for_subprocesses
+from perinatal.testing import Workers
 
 
 def running_job(*, started_minutes_ago: int, claims: int = 1) -> DBTaskResult:
@@ -60,92 +53,6 @@ def test_the_periodic_sweep_is_queued_once():
     assert DBTaskResult.objects.filter(task_path=deliver_due_messages.module_path).count() == 1
 
 
-def _socket_inode(local_port: int, remote_port: int) -> str | None:
-    """The inode of the TCP socket from ``local_port`` to ``remote_port``; a local port number
-    can be in use at once by connections to other servers (PostgreSQL), so both ends count."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
-            if (local, remote) == (local_port, remote_port):
-                return fields[9]
-    return None
-
-
-def _owns_socket(pid: int, inode: str) -> bool:
-    fd_dir = Path(f"/proc/{pid}/fd")
-    try:
-        return any(os.readlink(fd) == f"socket:[{inode}]" for fd in fd_dir.iterdir())
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-
-
-class Workers:
-    """Real ``manage.py worker`` processes on the test database, sending to a real SMTP server."""
-
-    def __init__(self, smtp_port: int, count: int):
-        self.smtp_port = smtp_port
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url_for_subprocesses(),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "EMAIL_USE_TLS": "0",
-            "PERINATAL_OUTBOX_LEASE_SECONDS": "2",
-            "PERINATAL_TASK_LEASE_SECONDS": "2",
-            "PERINATAL_WORKER_SWEEP_SECONDS": "1",
-            "PERINATAL_VAR_DIR": str(settings.VAR_DIR),
-        }
-        self.count = count
-        self.processes: list[subprocess.Popen] = []
-        self.kills = 0
-
-    def start_missing(self):
-        self.processes = [p for p in self.processes if p.poll() is None]
-        while len(self.processes) < self.count:
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "worker",
-                        "--queue-name",
-                        "*",
-                        "--interval",
-                        "0.2",
-                        "--no-startup-delay",
-                        "-v",
-                        "0",
-                    ],
-                    cwd=Path(settings.BASE_DIR),
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-
-    def kill_sender(self, peer_port: int) -> bool:
-        """SIGKILL the worker whose socket is connected from ``peer_port`` (found via /proc)."""
-        inode = _socket_inode(peer_port, self.smtp_port)
-        for process in self.processes:
-            if process.poll() is None and inode and _owns_socket(process.pid, inode):
-                process.send_signal(signal.SIGKILL)
-                process.wait()
-                self.kills += 1
-                return True
-        return False
-
-    def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
@@ -174,16 +81,10 @@ def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
         return True
 
     smtp_server.handler.before_accept = kill_sender_mid_send
-    workers.start_missing()
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if Message.objects.filter(status=Message.Status.SENT).count() == total:
-                break
-            workers.start_missing()  # like a process supervisor restarting crashed workers
-            time.sleep(0.3)
-    finally:
-        workers.stop()
+    workers.supervise(
+        until=lambda: Message.objects.filter(status=Message.Status.SENT).count() == total,
+        seconds=90,
+    )
 
     received = [m["Message-ID"] for m in smtp_server.handler.messages]
     states = list(Message.objects.values_list("status", "attempts"))
