@@ -143,9 +143,7 @@ def test_the_sweep_sends_whatever_is_due(smtp_mail):
     assert delivery.deliver_due() == 3
     received = {m["Message-ID"] for m in smtp_mail}
     assert received == {m.message_id_header for m in due}
-    assert all(
-        m["Subject"] == "URGENT: call-back request waiting" for m in smtp_mail
-    )
+    assert all(m["Subject"] == "URGENT: call-back request waiting" for m in smtp_mail)
 
 
 def test_staff_see_every_message_and_its_state(admin_client):

@@ -1,5 +1,6 @@
 """``perinatal serve`` on an empty folder gives a working clinic, and Ctrl-C stops everything."""
 
+import json
 import os
 import re
 import signal
@@ -7,7 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from datetime import UTC, datetime, timedelta
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -32,6 +38,52 @@ def wait_for(url: str, timeout: float = 60) -> bytes:
             time.sleep(0.5)
 
 
+def book_first_free_time(port: int) -> tuple[str, str]:
+    """Book the demo's first free video time through the API; its manage link and token."""
+    now = datetime.now(UTC)
+    query = urllib.parse.urlencode(
+        {
+            "type": "free-video-consultation",
+            "start": now.isoformat(),
+            "end": (now + timedelta(days=14)).isoformat(),
+        }
+    )
+    slots = json.loads(wait_for(f"http://127.0.0.1:{port}/api/v1/slots?{query}"))
+    body = {
+        "type": "free-video-consultation",
+        "start": slots[0]["start"],
+        "name": "Ana Example",
+        "email": "ana@example.org",
+        "phone": "617 555 0123",
+        "stage": "postpartum",
+        "key_date": (now - timedelta(days=40)).date().isoformat(),
+        "consent_to_contact": True,
+    }
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/bookings",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        assert response.status == 201
+        booked = json.loads(response.read())
+    return booked["manage_url"], booked["manage_token"]
+
+
+def wait_for_mail(mailbox: Path, subject: str, timeout: float = 30) -> EmailMessage:
+    """The first message with ``subject`` the file mail backend wrote (one file per
+    connection, messages separated by a line of dashes)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in mailbox.iterdir():
+            for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
+                message = message_from_string(raw.strip(), policy=default)
+                if message["Subject"] == subject:
+                    return message
+        time.sleep(0.5)
+    raise AssertionError(f"no mail with subject {subject!r} in {mailbox}")
+
+
 @pytest.mark.slow
 def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
@@ -40,7 +92,11 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL", "EMAIL_"))
     }
-    env |= {"PERINATAL_VAR_DIR": str(tmp_path / "var"), "PERINATAL_WORKER_SWEEP_SECONDS": "1"}
+    env |= {
+        "PERINATAL_VAR_DIR": str(tmp_path / "var"),
+        "PERINATAL_WORKER_SWEEP_SECONDS": "1",
+        "PERINATAL_SITE_URL": f"http://127.0.0.1:{port}",
+    }
     command = [str(Path(sys.executable).parent / "perinatal"), "serve", "--port", str(port)]
     server = subprocess.Popen(
         command,
@@ -75,12 +131,23 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         sent = "".join(p.read_text() for p in mailbox.iterdir())
         assert "call-back request waiting" in sent
         assert "Ana" not in sent
+
+        # The demo clinic takes a booking; the worker sends its invitation; its link opens it.
+        manage_url, manage_token = book_first_free_time(port)
+        confirmation = wait_for_mail(mailbox, "Your appointment is booked")
+        (invitation,) = [p for p in confirmation.walk() if p.get_content_type() == "text/calendar"]
+        assert invitation.get_param("method") == "REQUEST"
+        assert "BEGIN:VEVENT" in invitation.get_content()
+        assert manage_url in confirmation.get_body(("plain",)).get_content()
+        assert b"Your appointment" in wait_for(manage_url)
     finally:
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Staff sign-in" in output and "username demo-staff" in output
     assert "Stopped." in output
+    assert "/appointment/[token]/" in output  # the access log shows the visit ...
+    assert manage_token not in output  # ... but never the key to it
     assert subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True).returncode == 1
 
 
