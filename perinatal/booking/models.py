@@ -212,6 +212,9 @@ class Appointment(models.Model):
     time_zone = models.CharField(max_length=64, help_text="The location's zone when booked.")
     video_url = models.URLField(blank=True)
     starts_at = models.DateTimeField()
+    # Both follow from the start and the agreed minutes, and are stored anyway: the overlap rule
+    # (exclusion constraint, trigger) and the slot search compare them as columns.
+    # ``services._place`` is the one place that sets all three.
     ends_at = models.DateTimeField()
     blocked_until = models.DateTimeField(help_text="End plus the buffer kept free after it.")
 
