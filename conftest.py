@@ -102,3 +102,21 @@ def smtp_mail(smtp_server, settings):
         }
     }
     return smtp_server.handler.messages
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the suite empty the audit table between tests (see audit migration 0002); a test of
+    the append-only rule removes this permit inside its own transaction."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_purge_permit (reason) VALUES ('test suite')")
+
+
+@pytest.fixture
+def staff(db):
+    """``staff(role)`` makes a staff account with a confirmed authenticator."""
+    from perinatal.testing import make_staff
+
+    return make_staff

@@ -5,6 +5,7 @@ on with ``PERINATAL_PRODUCTION=1``; the project's system checks (``perinatal/che
 refuse to start with a default secret key, DEBUG on, or no Content-Security-Policy.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,12 +44,22 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "perinatal.accounts",
+    "perinatal.audit",
+    "perinatal.patients",
     "perinatal.clinic",
     "perinatal.learn",
     "perinatal.screening",
     "perinatal.notify",
     "perinatal.booking",
+    "perinatal.consult",
+    "perinatal.consents",
+    "perinatal.obcare",
+    "perinatal.plans",
     "perinatal.ops",
 ]
 
@@ -60,15 +71,25 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "perinatal.audit.log.AuditContext",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "perinatal.lib.middleware.security_headers",
+    # Last, as django-axes asks: it turns a lockout raised during sign-in into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perinatal.urls"
 WSGI_APPLICATION = "perinatal.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out person is refused before their password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:sign_in"
 
 TEMPLATES = [
     {
@@ -83,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "perinatal.clinic.context_processors.clinic",
                 "perinatal.lib.i18n.language_links",
+                "perinatal.accounts.context_processors.staff",
             ],
         },
     },
@@ -249,6 +271,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PERINATAL_SESSION_SECONDS", 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Staff sign-in ------------------------------------------------------------------------------
+# Repeated wrong passwords or codes lock out one username from one address for a while, never a
+# person everywhere and never for good: a stranger cannot lock a clinician out of her shift.
+AXES_FAILURE_LIMIT = env_int("PERINATAL_SIGN_IN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PERINATAL_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "perinatal.lib.ratelimit.client_address"
+AXES_USERNAME_FORM_FIELD = "username"
+# Staff are signed out after this long without a request, and after this long in any case.
+PERINATAL_STAFF_IDLE_MINUTES = env_int("PERINATAL_STAFF_IDLE_MINUTES", 15)
+PERINATAL_STAFF_SESSION_HOURS = env_int("PERINATAL_STAFF_SESSION_HOURS", 12)
+OTP_TOTP_ISSUER = env_str("PERINATAL_TOTP_ISSUER", "Perinatal")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -133,3 +133,32 @@ class Workers:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def make_staff(role: str, username: str | None = None, **fields):
+    """A staff account with ``role`` and a confirmed authenticator app (TOTP device)."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.create_user(
+        username or role,
+        password=fields.pop("password", "a long test password 1"),
+        role=role,
+        first_name=fields.pop("first_name", role.replace("_", " ").title()),
+        **fields,
+    )
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+def sign_in(client, user):
+    """Sign ``user`` in on ``client`` with both factors, as if they had typed a code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -16,11 +16,22 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz),
     path("clinic/logo", clinic_views.logo, name="clinic_logo"),
+    # The back office, in English. Each app adds its own pages under /staff/.
+    path("staff/", include("perinatal.accounts.staff_urls")),
+    path("staff/", include("perinatal.patients.staff_urls")),
+    path("staff/", include("perinatal.booking.staff_urls")),
+    path("staff/", include("perinatal.consult.staff_urls")),
+    path("staff/", include("perinatal.consents.staff_urls")),
+    path("staff/", include("perinatal.obcare.staff_urls")),
+    path("staff/", include("perinatal.plans.staff_urls")),
+    # What an OB opens from a letter's link.
+    path("ob/", include("perinatal.obcare.urls")),
 ]
 # English at /, Spanish at /es/: each page has one address per language, no cookie needed.
 urlpatterns += i18n_patterns(
     path("", include("perinatal.screening.urls")),
     path("", include("perinatal.booking.urls")),
+    path("", include("perinatal.consents.urls")),
     path("", include("perinatal.learn.urls")),
     prefix_default_language=False,
 )

@@ -11,3 +11,8 @@ class BookingConfig(AppConfig):
         from perinatal.notify.preconditions import register
 
         register("appointment", reminders.still_wanted)
+
+        from perinatal.audit.log import track
+        from perinatal.booking.models import Appointment
+
+        track(Appointment, patient="patient_id")

@@ -243,6 +243,21 @@ class Appointment(models.Model):
         default=False, help_text="Her attached screen had a self-harm answer above zero."
     )
 
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text="Found or started when she booked (see perinatal.patients.services).",
+    )
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff checked the new booking."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -270,6 +285,7 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["clinician", "starts_at"], name="appt_clinician_time_idx"),
             models.Index(fields=["status", "-urgent", "starts_at"], name="appt_queue_idx"),
+            models.Index(fields=["patient", "starts_at"], name="appt_patient_idx"),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,7 @@ from perinatal.booking.models import (
 from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, slot_at
 from perinatal.clinic.models import Clinic, Location
 from perinatal.notify.services import alert_on_call, queue_email, withdraw
+from perinatal.patients.services import patient_for_booking
 
 logger = logging.getLogger(__name__)
 
@@ -309,7 +310,11 @@ def book(
         try:
             with transaction.atomic():
                 _serialise_writes_for(option.clinician_id)
+                appointment.patient = patient_for_booking(appointment)
                 appointment.save()
+                if screening is not None and screening.patient_id is None:
+                    screening.patient = appointment.patient
+                    screening.save(update_fields=["patient"])
                 AppointmentEvent.objects.create(
                     appointment=appointment,
                     kind=AppointmentEvent.Kind.BOOKED,

@@ -31,6 +31,14 @@ class Screening(models.Model):
     )
     risk_factors = models.JSONField(default=list, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screenings",
+        help_text="Empty while anonymous; set when she chose to attach it to a booking.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -42,6 +50,7 @@ class Screening(models.Model):
         indexes = [
             # Aggregate statistics: screens per instrument per period.
             models.Index(fields=["instrument", "created_at"], name="screening_stats_idx"),
+            models.Index(fields=["patient", "created_at"], name="screening_patient_idx"),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +86,14 @@ class CallbackRequest(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     staff_note = models.TextField(blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
+        help_text="Linked by staff once they know who called.",
+    )
 
     objects = CallbackRequestQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from perinatal.audit.models import AuditEvent
 from perinatal.notify.models import Message
 from perinatal.screening.models import CallbackRequest, Screening
 
@@ -115,6 +116,8 @@ def test_the_anonymous_record_keeps_no_identifying_data(client, clinic):
     screening = Screening.objects.get()
     stored = repr(list(Screening.objects.values()))
     assert "203.0.113.9" not in stored and "Tracker" not in stored
+    audited = repr(list(AuditEvent.objects.values()))
+    assert "screening.screening" in audited and "203.0.113.9" not in audited
     assert {f.name for f in Screening._meta.fields} == {
         "id",
         "public_id",
@@ -128,8 +131,10 @@ def test_the_anonymous_record_keeps_no_identifying_data(client, clinic):
         "safety_alert",
         "risk_factors",
         "channel",
+        "patient",
         "created_at",
     }
+    assert screening.patient is None
     assert screening.answers[9] == {"item": 10, "position": 1, "score": 2, "text": "Sometimes"}
     assert screening.instrument_version == "1987-en.1"
 

@@ -1,0 +1,90 @@
+"""Who may do what in the back office: one matrix, read by every staff view, API and test.
+
+A capability names one thing a person does. A role is a set of capabilities. Views declare the
+capability they need (``perinatal.accounts.access.staff_view``); nothing else decides access.
+Front desk works with scheduling and contact details and never sees clinical notes or answers.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MEDICAL_DIRECTOR = "director", _("Medical director")
+    CLINICIAN = "clinician", _("Clinician")
+    NURSE = "nurse", _("Nurse")
+    FRONT_DESK = "front_desk", _("Front desk")
+    ADMIN = "admin", _("Administrator")
+
+
+class Can(models.TextChoices):
+    """Capabilities. The value is what views and tests name."""
+
+    # Scheduling and the front of the house
+    SEE_SCHEDULE = "schedule.view", "See the day's appointments"
+    MANAGE_SCHEDULE = "schedule.manage", "Confirm, move and cancel appointments"
+    BOOK_INFUSION = "infusion.book", "Book an infusion from a signed plan"
+    SEE_QUEUE = "queue.view", "See the work queue"
+    HANDLE_CALLBACKS = "callbacks.handle", "Record a call back"
+    # Patients
+    FIND_PATIENTS = "patients.search", "Search patients"
+    SEE_CONTACTS = "patients.contact", "See a patient's identity and contacts"
+    EDIT_PATIENTS = "patients.edit", "Edit identity, contacts and obstetric status"
+    MERGE_PATIENTS = "patients.merge", "Merge or keep apart suggested duplicates"
+    # Clinical record
+    SEE_CLINICAL = "chart.clinical", "See screens, answers, notes, letters and plans"
+    WRITE_NOTES = "consult.write", "Write and sign consultation notes and addenda"
+    DECIDE_ELIGIBILITY = "eligibility.decide", "Record the eligibility decision"
+    # Consents
+    SEND_CONSENTS = "consents.send", "Send consent forms and open them on a clinic tablet"
+    # The patient's OB
+    EDIT_OB_DIRECTORY = "ob.directory", "Keep the OB directory"
+    SEND_OB_LETTERS = "ob.letters", "Write and send care-plan letters"
+    # Treatment plan
+    WRITE_PLANS = "plan.write", "Write and sign treatment plans"
+    # Oversight and configuration
+    SEE_AUDIT = "audit.view", "Search the audit log and a patient's access history"
+    CONFIGURE_CLINICAL = "config.clinical", "Set eligibility items, protocols, consent texts"
+    CONFIGURE_CLINIC = "config.clinic", "Set the clinic, locations, hours and chairs"
+    MANAGE_STAFF = "staff.manage", "Add, deactivate and reset staff accounts"
+
+
+_FRONT = {
+    Can.SEE_SCHEDULE,
+    Can.MANAGE_SCHEDULE,
+    Can.BOOK_INFUSION,
+    Can.SEE_QUEUE,
+    Can.FIND_PATIENTS,
+    Can.SEE_CONTACTS,
+    Can.EDIT_PATIENTS,
+    Can.MERGE_PATIENTS,
+    Can.SEND_CONSENTS,
+    Can.EDIT_OB_DIRECTORY,
+}
+_NURSE = _FRONT | {Can.HANDLE_CALLBACKS, Can.SEE_CLINICAL}
+_CLINICIAN = _NURSE | {
+    Can.WRITE_NOTES,
+    Can.DECIDE_ELIGIBILITY,
+    Can.SEND_OB_LETTERS,
+    Can.WRITE_PLANS,
+}
+
+MATRIX: dict[str, frozenset[str]] = {
+    Role.MEDICAL_DIRECTOR: frozenset(_CLINICIAN | {Can.SEE_AUDIT, Can.CONFIGURE_CLINICAL}),
+    Role.CLINICIAN: frozenset(_CLINICIAN),
+    Role.NURSE: frozenset(_NURSE),
+    Role.FRONT_DESK: frozenset(_FRONT),
+    # IT runs the system; it sees who did what, not what is in the charts.
+    Role.ADMIN: frozenset({Can.SEE_AUDIT, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF}),
+}
+
+
+def capabilities(user) -> frozenset[str]:
+    """What this user may do: nothing unless signed in, active and given a role."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return MATRIX.get(getattr(user, "role", ""), frozenset())
+
+
+def can(user, capability: str) -> bool:
+    return capability in capabilities(user)

@@ -1,0 +1,164 @@
+"""A patient of the clinic, her OB, and suggested duplicates for staff to decide on."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from perinatal.clinic.models import validate_phone
+
+
+class Obstetrician(models.Model):
+    """An obstetrician or midwife the clinic writes to."""
+
+    name = models.CharField(_("name"), max_length=120)
+    practice = models.CharField(_("practice"), max_length=160, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    fax = models.CharField(_("fax"), max_length=20, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    npi = models.CharField(
+        _("NPI"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10}$", _("An NPI is 10 digits."))],
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name", "practice"]
+        verbose_name = _("obstetrician or midwife")
+        verbose_name_plural = _("OB directory")
+
+    def __str__(self):
+        return f"{self.name} ({self.practice})" if self.practice else self.name
+
+
+class PatientQuerySet(models.QuerySet):
+    def current(self):
+        """Patients not merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Patient(models.Model):
+    class Stage(models.TextChoices):
+        PREGNANT = "pregnant", _("Pregnant")
+        POSTPARTUM = "postpartum", _("Had the baby")
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "", _("Not known yet")
+        VAGINAL = "vaginal", _("Vaginal birth")
+        CAESAREAN_PLANNED = "cs_planned", _("Caesarean planned")
+        CAESAREAN_DONE = "cs_done", _("Caesarean done")
+
+    class Breastfeeding(models.TextChoices):
+        UNKNOWN = "", _("Not asked")
+        YES = "yes", _("Breastfeeding")
+        PARTLY = "partly", _("Partly breastfeeding")
+        NO = "no", _("Not breastfeeding")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Identity and contacts
+    name = models.CharField(_("name"), max_length=120)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(
+        _("mobile phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # Obstetric status
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, blank=True, default=""
+    )
+    gestation_weeks_at_birth = models.PositiveSmallIntegerField(
+        _("weeks of gestation at birth"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(44)],
+    )
+    nicu_stay = models.BooleanField(_("baby stayed in NICU"), null=True, blank=True)
+    breastfeeding = models.CharField(
+        _("breastfeeding"), max_length=8, choices=Breastfeeding.choices, blank=True, default=""
+    )
+    # Her OB, from the directory once staff have matched what she typed when booking.
+    obstetrician = models.ForeignKey(
+        Obstetrician,
+        verbose_name=_("obstetrician or midwife"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patients",
+    )
+    ob_name_given = models.CharField(_("OB as she named them"), max_length=120, blank=True)
+    ob_practice_given = models.CharField(_("practice as she named it"), max_length=160, blank=True)
+    # Who comes with her and takes her home on an infusion day.
+    support_name = models.CharField(_("support person"), max_length=120, blank=True)
+    support_relation = models.CharField(_("relation to her"), max_length=60, blank=True)
+    support_phone = models.CharField(
+        _("support person's phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    contact_consent_at = models.DateTimeField(null=True, blank=True)
+    contact_consent_text = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["email"], name="patient_email_idx"),
+            models.Index(fields=["phone"], name="patient_phone_idx"),
+            models.Index(fields=["name"], name="patient_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key_date(self):
+        """The date her postpartum clock runs from: delivery if she has had the baby."""
+        return self.delivery_date or self.due_date
+
+
+class MergeSuggestion(models.Model):
+    """Two records that may be one person (same email or phone): staff decide, never the code."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To decide")
+        MERGED = "merged", _("Merged")
+        KEPT_APART = "apart", _("Different people")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=40, help_text="Which contact details match.")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "candidate"], name="merge_suggestion_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(patient=models.F("candidate")), name="merge_suggestion_two_records"
+            ),
+        ]
+
+    def __str__(self):
+        return f"possible duplicate ({self.reason}): {self.get_status_display()}"
