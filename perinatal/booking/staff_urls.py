@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from perinatal.booking import staff_views
 
 app_name = "schedule"
-urlpatterns = []
+urlpatterns = [
+    path("appointments/<int:pk>/", staff_views.appointment, name="appointment"),
+]

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def appointment(request, pk):
+    return HttpResponse(status=501)
