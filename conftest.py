@@ -38,11 +38,11 @@ def clinic(db):
 
 @pytest.fixture
 def front_desk(db):
-    from django.contrib.auth import get_user_model
+    """The front desk (role ``front_desk``, with an authenticator); sign in with
+    ``perinatal.testing.sign_in``. The admin is not theirs: it needs a configuring role."""
+    from perinatal.testing import make_staff
 
-    return get_user_model().objects.create_user(
-        "frontdesk", password="a long test password 1", is_staff=True, is_superuser=True
-    )
+    return make_staff("front_desk", username="frontdesk")
 
 
 @pytest.fixture

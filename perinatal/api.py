@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from perinatal.booking.api import router as booking_router
 from perinatal.lib.api_errors import error
+from perinatal.patients.api import router as staff_patients_router
 from perinatal.screening.api import router as screening_router
 from perinatal.screening.instruments import instrument_codes
 
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", screening_router)
 api.add_router("/", booking_router)
+api.add_router("/staff/", staff_patients_router)
 
 
 # Discriminated-union bodies put the tag in the error location ("epds.answers"); clients

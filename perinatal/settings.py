@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "perinatal.audit.log.AuditContext",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute limits on staff sessions; after messages, to say why someone was signed out.
+    "perinatal.accounts.sessions.StaffSessionLimits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "perinatal.lib.middleware.security_headers",
@@ -197,7 +199,10 @@ PERINATAL_RATE_LIMITS = {
     "callback": env_str("PERINATAL_RATE_CALLBACK", "10/h"),
     "booking": env_str("PERINATAL_RATE_BOOKING", "20/h"),
     "manage": env_str("PERINATAL_RATE_MANAGE", "60/h"),
+    "ob_letter": env_str("PERINATAL_RATE_OB_LETTER", "60/h"),
 }
+# How long the private link in a care-plan letter's email opens it (staff can send a new one).
+PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
 
 # --- Booking ------------------------------------------------------------------------------------
 # Reminder emails, in hours before the appointment; each is checked again just before it goes.
@@ -273,18 +278,33 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Staff sign-in ------------------------------------------------------------------------------
-# Repeated wrong passwords or codes lock out one username from one address for a while, never a
-# person everywhere and never for good: a stranger cannot lock a clinician out of her shift.
+# Password, then a code from an authenticator app (or a one-time recovery code), on every staff
+# path: /staff/, the staff API and the admin (perinatal/accounts/signin.py).
+#
+# Wrong passwords and wrong codes both count. Five from one address lock out that username from
+# that address only, for the cool-off, counted from the failure that locked it: a stranger
+# elsewhere can neither lock a clinician out of her shift nor keep her out for good.
 AXES_FAILURE_LIMIT = env_int("PERINATAL_SIGN_IN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PERINATAL_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "perinatal.lib.ratelimit.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "perinatal.accounts.lockout.locked_out_response"
+# Axes keeps the posted form of each failure; never the password, the code or the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+# Lockouts are lifted from the staff list in the admin, not from axes' own tables.
+AXES_ENABLE_ADMIN = False
+# django-otp doubles the wait after each wrong code on a device (1 s, 2 s, 4 s, ...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = env_str("PERINATAL_TOTP_ISSUER", "Perinatal")
+# Between the password and the code: after this long the password must be typed again.
+PERINATAL_STAFF_CODE_MINUTES = env_int("PERINATAL_STAFF_CODE_MINUTES", 5)
 # Staff are signed out after this long without a request, and after this long in any case.
 PERINATAL_STAFF_IDLE_MINUTES = env_int("PERINATAL_STAFF_IDLE_MINUTES", 15)
 PERINATAL_STAFF_SESSION_HOURS = env_int("PERINATAL_STAFF_SESSION_HOURS", 12)
-OTP_TOTP_ISSUER = env_str("PERINATAL_TOTP_ISSUER", "Perinatal")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,6 +1,167 @@
-from django.contrib import admin
+"""Staff accounts in the admin (``Can.MANAGE_STAFF``), and the admin site's own sign-in rules.
+
+What a person may do is their role; Django's groups, permissions and superuser flag are not
+offered, so no one gains access around the matrix in ``roles.py``. Deactivating an account ends
+its sessions at once (``perinatal.accounts.events``).
+"""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from perinatal.accounts.models import User
+from perinatal.accounts import mfa
+from perinatal.accounts.admin_access import CapabilityAdmin, lock_down
+from perinatal.accounts.models import StaffSession, User
+from perinatal.accounts.roles import Can
+from perinatal.audit.log import record
+from perinatal.audit.models import Action
 
-admin.site.register(User, UserAdmin)
+lock_down(admin.site)
+
+# Roles replace groups; second factors are reset with the action below, never edited (an
+# authenticator's secret must not be readable in a page); lockouts are lifted the same way.
+for model in (Group, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role")
+
+
+class StaffChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role", "is_active")
+
+
+@admin.register(User)
+class StaffAdmin(CapabilityAdmin, UserAdmin):
+    capability = Can.MANAGE_STAFF
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Access",
+            {
+                "fields": ("role", "is_active"),
+                "description": "Unticking “active” signs the person out everywhere at once.",
+            },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+                "description": "On first sign-in the person sets up an authenticator app.",
+            },
+        ),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+    list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    filter_horizontal = []
+    actions = ["reset_second_factor", "lift_lockouts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # No one changes their own role or deactivates themselves by accident.
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ["role", "is_active"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"role", "username"} & set(form.changed_data):
+            changed = sorted({"role", "username"} & set(form.changed_data))
+            record(Action.ACCOUNT, obj, detail={"change": "updated", "fields": changed})
+        elif not change:
+            record(Action.ACCOUNT, obj, detail={"change": "created", "role": obj.role})
+
+    @admin.action(description="Reset second factor (the person sets up a new authenticator)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            removed = mfa.remove_all(user)
+            ended = StaffSession.objects.filter(user=user).end()
+            record(
+                Action.MFA,
+                user,
+                detail={"change": "reset", "devices_removed": removed, "sessions_ended": ended},
+            )
+        self.message_user(
+            request,
+            f"Second factor reset for {queryset.count()} account(s); their sessions have ended. "
+            "Each sets up an authenticator at the next sign-in.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Lift sign-in lockouts")
+    def lift_lockouts(self, request, queryset):
+        for user in queryset:
+            count = AxesProxyHandler.reset_attempts(username=user.get_username())
+            if count:
+                record(Action.ACCOUNT, user, detail={"change": "lockout lifted"})
+        self.message_user(request, "Lockouts lifted.", messages.SUCCESS)
+
+
+@admin.register(StaffSession)
+class StaffSessionAdmin(CapabilityAdmin):
+    """Who is signed in, since when and from where; an administrator can end a session."""
+
+    capability = Can.MANAGE_STAFF
+    list_display = ["user", "started", "last_seen", "ip"]
+    list_filter = ["user"]
+    fields = ["user", "started", "last_seen", "ip"]
+    readonly_fields = fields
+    actions = ["end_sessions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="End the selected sessions")
+    def end_sessions(self, request, queryset):
+        for session in queryset.select_related("user"):
+            StaffSession.objects.filter(pk=session.pk).end()
+            record(Action.SESSION_ENDED, session.user, detail={"reason": "ended by admin"})
+        self.message_user(request, "Sessions ended.", messages.SUCCESS)
+
+
+# The task queue's own admin, read-only, for the people who run the clinic's system.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin, CapabilityAdmin):
+    capability = Can.CONFIGURE_CLINIC

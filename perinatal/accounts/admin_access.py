@@ -1,28 +1,34 @@
 """The Django admin stays for configuration; a model's admin names the capability it needs.
 
 ``CapabilityAdmin`` opens a model only to people signed in with both factors whose role carries
-``capability`` (from ``perinatal.accounts.roles``), whatever their Django permissions say.
+``capability`` (from ``perinatal.accounts.roles``), whatever their Django permissions say; inlines
+use ``CapabilityInline`` the same way. ``lock_down(site)`` makes the admin site itself follow the
+back office's rules: no login page of its own (its address leads to the staff sign-in, with the
+second factor), and no entry without both factors and a role that configures something.
 """
 
 from django.contrib import admin
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 
 from perinatal.accounts.access import is_verified
+from perinatal.accounts.redirects import safe_next, with_next
 from perinatal.accounts.roles import Can, can
 
+# A person may enter the admin at all only with one of these.
+ADMIN_CAPABILITIES = (Can.CONFIGURE_CLINICAL, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF)
 
-class CapabilityAdmin(admin.ModelAdmin):
+
+class _CapabilityPermissions:
     capability: str = Can.CONFIGURE_CLINIC
 
     def _allowed(self, request) -> bool:
         return is_verified(request.user) and can(request.user, self.capability)
 
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
     def has_view_permission(self, request, obj=None):
         return self._allowed(request)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return self._allowed(request)
 
     def has_change_permission(self, request, obj=None):
@@ -30,3 +36,62 @@ class CapabilityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request)
+
+
+class CapabilityAdmin(_CapabilityPermissions, admin.ModelAdmin):
+    """A person without the capability gets 404 from this model's pages, as everywhere in the
+    back office, rather than the admin's 403 that would confirm the page exists."""
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def _refuse_without_capability(self, request):
+        if not self._allowed(request):
+            raise Http404
+
+    def changelist_view(self, request, extra_context=None):
+        self._refuse_without_capability(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._refuse_without_capability(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._refuse_without_capability(request)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_without_capability(request)
+        return super().history_view(request, object_id, extra_context)
+
+
+class CapabilityInline(_CapabilityPermissions):
+    """Mix in before ``admin.TabularInline`` / ``admin.StackedInline``; set the same capability
+    as the admin it belongs to."""
+
+
+def may_enter_admin(user) -> bool:
+    return is_verified(user) and any(can(user, c) for c in ADMIN_CAPABILITIES)
+
+
+def _has_permission(request) -> bool:
+    return may_enter_admin(request.user)
+
+
+def _login(request, extra_context=None):
+    """The admin's own login address: never a way in with a password alone."""
+    if may_enter_admin(request.user):
+        return HttpResponseRedirect(reverse("admin:index"))
+    if is_verified(request.user):
+        raise Http404  # signed in, but the admin is not for this role
+    return HttpResponseRedirect(
+        with_next("accounts:sign_in", safe_next(request) or reverse("admin:index"))
+    )
+
+
+def lock_down(site: admin.AdminSite) -> None:
+    """Route the admin's login through the staff sign-in and require both factors and a
+    configuring role for every admin page. Call before the URLs are loaded."""
+    site.has_permission = _has_permission
+    site.login = _login

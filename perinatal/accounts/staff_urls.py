@@ -1,11 +1,15 @@
 from django.urls import path
 
 from perinatal.accounts import views
+from perinatal.audit import views as audit_views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/code/", views.second_factor, name="second_factor"),
+    path("sign-in/authenticator/", views.enrol, name="enrol"),
     path("sign-out/", views.sign_out, name="sign_out"),
-    path("audit/", views.audit, name="audit"),
+    path("audit/", audit_views.audit, name="audit"),
+    path("audit/export/", audit_views.export, name="audit_export"),
+    path("patients/<int:pk>/access/", audit_views.patient_history, name="patient_history"),
 ]

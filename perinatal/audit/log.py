@@ -14,6 +14,7 @@ from django.db.models.signals import post_delete, post_save
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.lib.ratelimit import client_address
+from perinatal.lib.redact import redact
 
 SIGN_IN_EVENTS = {Action.SIGN_IN, Action.SIGN_IN_FAILED, Action.LOCKED_OUT}
 
@@ -86,7 +87,7 @@ def record(
         patient_id=patient_id,
         ip=_address(request) if keep_address else None,
         request_id=getattr(request, "audit_id", ""),
-        path=request.path[:300] if request is not None else "",
+        path=redact(request.path)[:300] if request is not None else "",
         detail=detail or {},
     )
 

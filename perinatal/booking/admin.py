@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
+from perinatal.accounts.admin_access import CapabilityAdmin, CapabilityInline
 from perinatal.booking import services
 from perinatal.booking.models import (
     Appointment,
@@ -20,18 +21,18 @@ from perinatal.booking.models import (
 )
 
 
-class WeeklyHoursInline(admin.TabularInline):
+class WeeklyHoursInline(CapabilityInline, admin.TabularInline):
     model = WeeklyHours
     extra = 0
 
 
-class DateExceptionInline(admin.TabularInline):
+class DateExceptionInline(CapabilityInline, admin.TabularInline):
     model = DateException
     extra = 0
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(CapabilityAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active", "locations"]
     filter_horizontal = ["locations"]
@@ -39,7 +40,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsultationType)
-class ConsultationTypeAdmin(admin.ModelAdmin):
+class ConsultationTypeAdmin(CapabilityAdmin):
     list_display = ["name", "mode", "duration_minutes", "buffer_minutes", "is_active", "order"]
     list_editable = ["is_active", "order"]
     filter_horizontal = ["clinicians"]
@@ -47,13 +48,13 @@ class ConsultationTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(DateException)
-class DateExceptionAdmin(admin.ModelAdmin):
+class DateExceptionAdmin(CapabilityAdmin):
     list_display = ["date", "clinician", "kind", "starts", "ends", "location", "note"]
     list_filter = ["kind", "clinician"]
     date_hierarchy = "date"
 
 
-class EventInline(admin.TabularInline):
+class EventInline(CapabilityInline, admin.TabularInline):
     model = AppointmentEvent
     extra = 0
     can_delete = False
@@ -98,7 +99,7 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(CapabilityAdmin):
     form = AppointmentForm
     list_display = [
         "urgent_flag",

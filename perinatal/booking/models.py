@@ -7,6 +7,7 @@ so later edits to the clinic's setup do not change it.
 No two booked appointments of one clinician may overlap, whatever wrote them: PostgreSQL holds
 an exclusion constraint on the time range and SQLite a trigger (migration 0002); both ranges run
 from the start to ``blocked_until``, the end plus the buffer that follows the appointment.
+An infusion chair is held the same way (migration 0004).
 """
 
 import secrets
@@ -177,6 +178,7 @@ class Appointment(models.Model):
     class Via(models.TextChoices):
         WEB = "web", _("booking page")
         API = "api", _("API")
+        STAFF = "staff", _("clinic staff")
 
     class Stage(models.TextChoices):
         PREGNANT = "pregnant", _("pregnant")
@@ -251,6 +253,23 @@ class Appointment(models.Model):
         related_name="appointments",
         help_text="Found or started when she booked (see perinatal.patients.services).",
     )
+    # An infusion day: booked by staff from a signed treatment plan, on a chair. String
+    # references keep booking free of imports from plans; the chair's overlap rule is in
+    # migration 0004.
+    plan = models.ForeignKey(
+        "plans.TreatmentPlan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    chair = models.ForeignKey(
+        "plans.InfusionChair",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff checked the new booking."
     )
@@ -286,6 +305,8 @@ class Appointment(models.Model):
             models.Index(fields=["clinician", "starts_at"], name="appt_clinician_time_idx"),
             models.Index(fields=["status", "-urgent", "starts_at"], name="appt_queue_idx"),
             models.Index(fields=["patient", "starts_at"], name="appt_patient_idx"),
+            # Which chairs are free at a time (perinatal.plans.services.free_resources).
+            models.Index(fields=["chair", "starts_at"], name="appt_chair_time_idx"),
         ]
 
     def __str__(self) -> str:

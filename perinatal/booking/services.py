@@ -38,8 +38,10 @@ from perinatal.patients.services import patient_for_booking
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_SPACE = 4242  # first key of pg_advisory_xact_lock: "booking, per clinician"
+CHAIR_LOCK_SPACE = 4243  # "booking, per infusion chair"
 OVERLAP_MARKERS = (
     "appointment_no_overlap",  # PostgreSQL exclusion constraint, SQLite trigger
+    "appointment_chair_no_overlap",  # the same for infusion chairs (migration 0004)
     "appt_one_per_clinician_start",  # PostgreSQL unique constraint
     "booking_appointment.clinician_id, booking_appointment.starts_at",  # SQLite unique
 )
@@ -162,6 +164,8 @@ def by_token(token: str) -> Appointment:
 
 
 def can_change_online(appointment: Appointment, now: datetime | None = None) -> bool:
+    if appointment.via == Appointment.Via.STAFF:
+        return False  # booked by the clinic (an infusion day, its chair, her escort): call us
     now = now or timezone.now()
     notice = timedelta(hours=Clinic.objects.current().change_notice_hours)
     return appointment.is_booked and appointment.starts_at - now >= notice
@@ -179,6 +183,23 @@ def _serialise_writes_for(clinician_id: int) -> None:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_SPACE, clinician_id]
             )
+
+
+def hold_for_writes(*, clinician_id: int, chair_id: int | None = None) -> None:
+    """Queue behind other writers for this clinician and then this chair (PostgreSQL).
+
+    Every path takes clinicians' locks before a chair's, so two writers never wait on each
+    other; for another app booking an appointment (``perinatal.plans.services``).
+    """
+    _serialise_writes_for(clinician_id)
+    if chair_id is not None:
+        _serialise_writes_for_chair(chair_id)
+
+
+def _serialise_writes_for_chair(chair_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIR_LOCK_SPACE, chair_id])
 
 
 def _least_busy_first(options: list[Option], around: datetime) -> list[Option]:
@@ -224,7 +245,7 @@ def _place(appointment: Appointment, option: Option, when: datetime) -> None:
     appointment.blocked_until = appointment.ends_at + timedelta(minutes=appointment.buffer_minutes)
 
 
-def _notify(appointment: Appointment, template: str) -> None:
+def notify(appointment: Appointment, template: str) -> None:
     """Queue the email for this state of the appointment, with its .ics, and its reminders.
 
     Every change to an appointment passes here, so it also tells cached free times to refresh.
@@ -321,15 +342,11 @@ def book(
                     actor=AppointmentEvent.Actor.PATIENT,
                     starts_at=appointment.starts_at,
                 )
-                _notify(appointment, "appointment_booked")
+                notify(appointment, "appointment_booked")
                 if appointment.urgent:
                     alert_on_call(
                         template="urgent_booking_alert",
-                        context={
-                            "queue_url": settings.SITE_URL
-                            + reverse("admin:booking_appointment_changelist")
-                            + "?urgent__exact=1"
-                        },
+                        context={"queue_url": settings.SITE_URL + reverse("patients:queue")},
                         dedupe_key=f"urgent-booking:{appointment.public_id}",
                         about=f"urgent booking {appointment.public_id}",
                     )
@@ -411,6 +428,8 @@ def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
         # first, in one order for everyone: two moves can then never wait on each other.
         for clinician_id in sorted({o.clinician_id for o in options}):
             _serialise_writes_for(clinician_id)
+        if appointment.chair_id is not None:  # an infusion day keeps its chair
+            _serialise_writes_for_chair(appointment.chair_id)
         previous_start = appointment.starts_at
         previous_precondition = reminders.precondition(appointment)
         for option in options:
@@ -428,7 +447,7 @@ def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
                         previous_starts_at=previous_start,
                     )
                     withdraw(previous_precondition)
-                    _notify(appointment, "appointment_changed")
+                    notify(appointment, "appointment_changed")
             except IntegrityError as exc:
                 appointment.sequence -= 1
                 if not is_overlap(exc):
@@ -461,5 +480,5 @@ def cancel(
             starts_at=appointment.starts_at,
         )
         withdraw(previous_precondition)
-        _notify(appointment, "appointment_cancelled")
+        notify(appointment, "appointment_cancelled")
     return appointment

@@ -1,14 +1,8 @@
 """The demo clinic a fresh clone runs: fictional, with two locations in different US zones."""
 
-import secrets
-from pathlib import Path
-
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from perinatal.clinic.models import Clinic, Location
-
-DEMO_STAFF_USERNAME = "demo-staff"
 
 DEMO_LOCATIONS = [
     {
@@ -36,12 +30,10 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
     The demo clinic also gets demo clinicians and hours to book (once); a real clinic is
     never given demo data.
     """
-    from perinatal.booking.demo import load_demo_booking
-
     existing = Clinic.objects.filter(is_current=True).first()
     if existing:
         if existing.name == DEMO_NAME:
-            load_demo_booking(existing)
+            _load_demo_parts(existing)
         return existing, False
     clinic = Clinic.objects.create(
         name=DEMO_NAME,
@@ -54,28 +46,23 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
     )
     for location in DEMO_LOCATIONS:
         Location.objects.create(clinic=clinic, **location)
-    load_demo_booking(clinic)
+    _load_demo_parts(clinic)
     return clinic, True
 
 
-def ensure_demo_staff(password_file: Path) -> tuple[str, str]:
-    """A staff account for trying the demo; its password is random per checkout, kept in var/."""
-    password_file.parent.mkdir(parents=True, exist_ok=True)
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(12))
-        password_file.chmod(0o600)
-    password = password_file.read_text().strip()
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username=DEMO_STAFF_USERNAME,
-        defaults={
-            "first_name": "Demo",
-            "last_name": "Staff",
-            "is_staff": True,
-            "is_superuser": True,
-        },
-    )
-    if not user.check_password(password):
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    return DEMO_STAFF_USERNAME, password
+def _load_demo_parts(clinic: Clinic) -> None:
+    """The demo's clinicians and hours; safe to load again."""
+    from perinatal.booking.demo import load_demo_booking
+
+    load_demo_booking(clinic)
+
+
+def load_demo_back_office() -> None:
+    """Chairs and the infusion visit, OBs and default forms for the demo (idempotent)."""
+    from perinatal.consents import demo as consents
+    from perinatal.obcare import demo as obcare
+    from perinatal.plans import demo as plans
+
+    plans.load_demo()  # after booking: the infusion visit type joins the demo's types
+    consents.load_demo()
+    obcare.load_demo()

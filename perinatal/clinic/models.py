@@ -6,7 +6,7 @@ import zoneinfo
 import phonenumbers
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +139,16 @@ class Clinic(PhoneNormalised):
         blank=True,
         help_text=_(
             "Each video consultation gets its own room: this address followed by a random name."
+        ),
+    )
+    # Coordination with the OB
+    ob_reminder_days = models.PositiveSmallIntegerField(
+        _("days to wait for an OB's answer"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A care-plan letter with no answer from the OB this many days after it was sent "
+            "goes to the work queue, and staff get one reminder email."
         ),
     )
 

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from perinatal.consents import staff_views
 
 app_name = "consents"
-urlpatterns = []
+
+urlpatterns = [
+    path("patients/<int:pk>/consents/", staff_views.patient_consents, name="patient"),
+    path("patients/<int:pk>/consents/send/", staff_views.send, name="send"),
+    path("patients/<int:pk>/consents/tablet-done/", staff_views.tablet_done, name="tablet_done"),
+    path("consents/<int:pk>/print/", staff_views.printable, name="printable"),
+    path("consents/requests/<int:pk>/stop/", staff_views.stop_asking, name="stop_asking"),
+    path("consents/<int:pk>/withdraw/", staff_views.withdraw, name="withdraw"),
+]

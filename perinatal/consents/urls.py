@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from perinatal.consents import views
 
 app_name = "consent"
-urlpatterns = []
+
+urlpatterns = [
+    path("consent/<str:token>/", views.sign, name="sign"),
+    path("consent/<str:token>/done/", views.done, name="done"),
+    path("consent/<str:token>/copy/", views.copy, name="copy"),
+]

@@ -1,4 +1,5 @@
-"""Keep manage-link tokens out of logs: a token opens an appointment, so it is a secret.
+"""Keep private-link tokens out of logs: a token opens an appointment or an OB's letter, so it is
+a secret.
 
 ``TokenFilter`` rewrites log records from Django; ``AccessLogger`` does the same for gunicorn's
 access log (``--logger-class perinatal.lib.redact.AccessLogger``).
@@ -7,7 +8,7 @@ access log (``--logger-class perinatal.lib.redact.AccessLogger``).
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/(?:api/v1/bookings|appointment)/)[^/?\s\"']+")
+TOKEN_IN_PATH = re.compile(r"(/(?:api/v1/bookings|appointment|ob/letters|consent)/)[^/?\s\"']+")
 
 
 def redact(text: str) -> str:

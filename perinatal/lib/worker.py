@@ -26,7 +26,11 @@ from django_tasks_db.models import DBTaskResult
 logger = logging.getLogger("perinatal.worker")
 
 MAX_CLAIMS = 5
-PERIODIC_TASKS = ["perinatal.notify.tasks.deliver_due_messages"]
+PERIODIC_TASKS = [
+    "perinatal.notify.tasks.deliver_due_messages",
+    # One reminder to staff per care-plan letter the OB has not answered in time.
+    "perinatal.obcare.tasks.remind_unanswered_letters",
+]
 
 
 def reap_stalled_jobs(*, lease_seconds: int | None = None) -> int:

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from perinatal.accounts.admin_access import CapabilityAdmin
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import send_message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CapabilityAdmin):
     """The outbox, visible to staff: every message with its state, tries and last error."""
 
     list_display = [

@@ -5,4 +5,15 @@ from perinatal.obcare import views
 app_name = "obcare"
 urlpatterns = [
     path("obs/", views.directory, name="directory"),
+    path("obs/new/", views.ob_new, name="ob_new"),
+    path("obs/<int:pk>/", views.ob_edit, name="ob_edit"),
+    path("patients/<int:pk>/ob/", views.link_ob, name="link_ob"),
+    path("patients/<int:pk>/ob/new/", views.link_new_ob, name="link_new_ob"),
+    path("patients/<int:pk>/ob-letters/new/", views.letter_new, name="letter_new"),
+    path("ob-letters/<int:pk>/", views.letter, name="letter"),
+    path("ob-letters/<int:pk>/edit/", views.letter_edit, name="letter_edit"),
+    path("ob-letters/<int:pk>/send/", views.letter_send, name="letter_send"),
+    path("ob-letters/<int:pk>/review/", views.letter_review, name="letter_review"),
+    path("ob-letters/<int:pk>/print/", views.letter_print, name="letter_print"),
+    path("ob-letters/<int:pk>/letter.pdf", views.letter_pdf, name="letter_pdf"),
 ]

@@ -1,7 +1,10 @@
 """A patient of the clinic, her OB, and suggested duplicates for staff to decide on."""
 
+import re
 import uuid
+from datetime import date, datetime
 
+import phonenumbers
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -10,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.clinic.models import validate_phone
+from perinatal.lib.phones import normalise_phone
+
+FULL_TERM_DAYS = 280  # a due date is 40 weeks from the last menstrual period
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y")
 
 
 class Obstetrician(models.Model):
@@ -41,6 +48,29 @@ class PatientQuerySet(models.QuerySet):
     def current(self):
         """Patients not merged into another record."""
         return self.filter(merged_into__isnull=True)
+
+    def search(self, text: str):
+        """Current patients matching what staff typed in one box.
+
+        An email address (anything with "@") matches emails containing it; a date of birth
+        (2026-01-31 or 01/31/2026) matches exactly; a valid phone number matches her number in
+        E.164, as stored; anything else matches names containing every word typed, in any case.
+        """
+        text = " ".join(text.split())
+        if not text:
+            return self.none()
+        found = self.current()
+        if "@" in text:
+            return found.filter(email__icontains=text)
+        born = _as_date(text)
+        if born is not None:
+            return found.filter(date_of_birth=born)
+        phone = _as_phone(text)
+        if phone:
+            return found.filter(Q(phone=phone) | Q(support_phone=phone))
+        for word in text.split(" "):
+            found = found.filter(name__icontains=word)
+        return found
 
 
 class Patient(models.Model):
@@ -130,6 +160,58 @@ class Patient(models.Model):
     def key_date(self):
         """The date her postpartum clock runs from: delivery if she has had the baby."""
         return self.delivery_date or self.due_date
+
+    @property
+    def is_pregnant(self) -> bool:
+        return self.stage == self.Stage.PREGNANT
+
+    def gestation_on(self, day: date) -> tuple[int, int] | None:
+        """Weeks and days of pregnancy on ``day``, counted back from the due date."""
+        if not self.is_pregnant or self.due_date is None:
+            return None
+        days = FULL_TERM_DAYS - (self.due_date - day).days
+        if days < 0:
+            return None
+        return divmod(days, 7)
+
+    def age_on(self, day: date) -> int | None:
+        born = self.date_of_birth
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def weeks_postpartum_on(self, day: date) -> int | None:
+        if self.is_pregnant or self.delivery_date is None or self.delivery_date > day:
+            return None
+        return (day - self.delivery_date).days // 7
+
+    def kept_record(self) -> "Patient":
+        """The record this one lives on in: itself, or the one it was merged into (merges
+        re-point older merges, but a chain is followed anyway)."""
+        patient, seen = self, set()
+        while patient.merged_into_id is not None and patient.pk not in seen:
+            seen.add(patient.pk)
+            patient = patient.merged_into
+        return patient
+
+
+def _as_date(text: str) -> date | None:
+    for format in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, format).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _as_phone(text: str) -> str:
+    """E.164 when ``text`` is a valid phone number and nothing else, else ""."""
+    if not re.fullmatch(r"[\d\s()+.-]{7,}", text):
+        return ""
+    try:
+        return normalise_phone(text)
+    except phonenumbers.NumberParseException:
+        return ""
 
 
 class MergeSuggestion(models.Model):

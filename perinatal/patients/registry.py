@@ -34,6 +34,9 @@ class QueueItem:
     patient_id: int | None = None
     detail: str = ""
     badges: tuple[str, ...] = field(default=())
+    # Who may follow ``url``, when fewer people may than see the item (front desk sees an
+    # urgent call-back waiting but only clinical staff open it). Empty: the same as capability.
+    link_capability: str = ""
 
 
 URGENT, TO_CONFIRM, UNSIGNED_CONSENT, OB_LETTER, OTHER = range(5)

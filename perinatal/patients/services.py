@@ -6,9 +6,14 @@ that matches a record with another name is put to staff as a possible duplicate,
 sisters can share a phone and a mother can book for a friend.
 """
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from perinatal.audit.log import record
+from perinatal.audit.models import Action
 from perinatal.patients.models import MergeSuggestion, Patient
+from perinatal.screening.models import CallbackRequest
 
 
 def patient_for_booking(appointment) -> Patient:
@@ -56,3 +61,188 @@ def suggest_duplicates(patient: Patient) -> list[MergeSuggestion]:
         )
         suggestions.append(suggestion)
     return suggestions
+
+
+class MergeRefused(Exception):
+    """The records cannot be merged as asked; the message is fit to show to staff."""
+
+
+class AlreadyDecided(Exception):
+    """Someone else decided this suggestion first."""
+
+
+# Filled on the kept record from the merged one where the kept record has nothing, so a merge
+# never loses a date of birth or a support person one of the two bookings gave.
+FILLED_ON_MERGE = [
+    "date_of_birth",
+    "email",
+    "phone",
+    "due_date",
+    "delivery_date",
+    "delivery",
+    "gestation_weeks_at_birth",
+    "nicu_stay",
+    "breastfeeding",
+    "obstetrician",
+    "ob_name_given",
+    "ob_practice_given",
+    "support_name",
+    "support_relation",
+    "support_phone",
+    "contact_consent_at",
+    "contact_consent_text",
+]
+
+
+def patient_links():
+    """Every foreign key from another model to Patient, hidden ones included (``+`` related
+    names, many-to-many tables), found from the model registry so that an app added later is
+    merged too. Suggestions and ``merged_into`` are handled by the merge itself."""
+    for relation in Patient._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete:
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        if relation.related_model in (Patient, MergeSuggestion):
+            continue
+        yield relation
+
+
+def merge_patients(*, drop: Patient, keep: Patient, user, suggestion=None) -> dict[str, int]:
+    """Make ``drop`` part of ``keep``; returns how many rows of each model moved.
+
+    In one transaction: lock both records (in id order, so two merges cannot deadlock); move
+    every row pointing at ``drop`` to ``keep`` with a plain UPDATE (signed records refuse
+    ``save()``, and only their owner changes, not their content); settle the other open
+    suggestions that name ``drop``; fill what ``keep`` lacks; mark ``drop`` merged. A row that
+    cannot move (a one-per-patient record both have) refuses the whole merge.
+    """
+    if drop.pk == keep.pk:
+        raise MergeRefused("A record cannot be merged into itself.")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = {
+            p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[drop.pk, keep.pk])
+        }
+        drop, keep = locked.get(drop.pk), locked.get(keep.pk)
+        if drop is None or keep is None:
+            raise MergeRefused("One of the records no longer exists.")
+        if drop.merged_into_id or keep.merged_into_id:
+            raise MergeRefused("One of the records was already merged into another.")
+        moved = {}
+        for relation in patient_links():
+            model, name = relation.related_model, relation.field.name
+            try:
+                with transaction.atomic():
+                    count = model._base_manager.filter(**{name: drop}).update(**{name: keep})
+            except IntegrityError:
+                raise MergeRefused(
+                    f"Both records have a {model._meta.verbose_name} that a patient can have "
+                    "only once. Settle that first, then merge."
+                ) from None
+            if count:
+                moved[model._meta.label_lower] = moved.get(model._meta.label_lower, 0) + count
+        repointed = Patient.objects.filter(merged_into=drop).update(merged_into=keep)
+        if repointed:
+            moved["patients.patient"] = repointed
+        _settle_suggestions(drop, keep, user, now, decided=suggestion)
+        filled = [field for field in FILLED_ON_MERGE if _fill(keep, drop, field)]
+        if filled:
+            keep.save(update_fields=[*filled, "updated_at"])
+        drop.merged_into = keep
+        drop.save(update_fields=["merged_into", "updated_at"])
+        record(
+            Action.UPDATE,
+            keep,
+            patient=keep,
+            detail={"merge": "kept", "merged_record": drop.pk, "moved": moved, "filled": filled},
+        )
+        record(Action.UPDATE, drop, patient=drop, detail={"merge": "merged", "into": keep.pk})
+    return moved
+
+
+def keep_apart(suggestion: MergeSuggestion, *, user) -> MergeSuggestion:
+    with transaction.atomic():
+        suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.status != MergeSuggestion.Status.OPEN:
+            raise AlreadyDecided
+        _decide(suggestion, MergeSuggestion.Status.KEPT_APART, user, timezone.now())
+    return suggestion
+
+
+def decide_merge(suggestion: MergeSuggestion, *, keep: Patient, user) -> dict[str, int]:
+    """Merge the suggestion's other record into ``keep`` (one of its two)."""
+    with transaction.atomic():
+        suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.status != MergeSuggestion.Status.OPEN:
+            raise AlreadyDecided
+        pair = {suggestion.patient_id, suggestion.candidate_id}
+        if keep.pk not in pair:
+            raise MergeRefused("Choose one of the two records to keep.")
+        (drop_id,) = pair - {keep.pk}
+        return merge_patients(drop=Patient(pk=drop_id), keep=keep, user=user, suggestion=suggestion)
+
+
+def _decide(suggestion, status, user, now):
+    suggestion.status = status
+    suggestion.decided_by = user
+    suggestion.decided_at = now
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+def _settle_suggestions(drop, keep, user, now, *, decided):
+    """The decided suggestion is done; others naming ``drop`` now name ``keep`` (or close, when
+    they are about the same two people)."""
+    naming_drop = MergeSuggestion.objects.select_for_update().filter(
+        Q(patient=drop) | Q(candidate=drop), status=MergeSuggestion.Status.OPEN
+    )
+    for suggestion in naming_drop:
+        other = ({suggestion.patient_id, suggestion.candidate_id} - {drop.pk}).pop()
+        if other == keep.pk or (decided is not None and suggestion.pk == decided.pk):
+            _decide(suggestion, MergeSuggestion.Status.MERGED, user, now)
+            continue
+        pair = Q(patient_id=keep.pk, candidate_id=other) | Q(patient_id=other, candidate_id=keep.pk)
+        if MergeSuggestion.objects.filter(pair).exists():
+            suggestion.delete()
+            continue
+        if suggestion.patient_id == drop.pk:
+            suggestion.patient = keep
+        else:
+            suggestion.candidate = keep
+        suggestion.save(update_fields=["patient", "candidate"])
+
+
+def _fill(keep, drop, field) -> bool:
+    attribute = Patient._meta.get_field(field).attname
+    if getattr(keep, attribute) not in (None, "") or getattr(drop, attribute) in (None, ""):
+        return False
+    setattr(keep, attribute, getattr(drop, attribute))
+    return True
+
+
+def record_callback(
+    callback: CallbackRequest, *, status: str, note: str, patient: Patient | None, user
+) -> CallbackRequest:
+    """Record what came of a call-back: its state, a dated note added to earlier ones, and
+    (once staff know who she is) her record, which her attached screen then joins too."""
+    now = timezone.now()
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        callback.status = status
+        callback.handled_by = user
+        callback.handled_at = now
+        changed = ["status", "handled_by", "handled_at"]
+        if note.strip():
+            signed = f"{timezone.localtime(now):%Y-%m-%d %H:%M} {user.get_full_name() or user}"
+            entry = f"[{signed}] {note.strip()}"
+            callback.staff_note = f"{callback.staff_note}\n{entry}".strip()
+            changed.append("staff_note")
+        if patient is not None and patient.pk != callback.patient_id:
+            callback.patient = patient
+            changed.append("patient")
+            screening = callback.screening
+            if screening is not None and screening.patient_id is None:
+                screening.patient = patient
+                screening.save(update_fields=["patient"])
+        callback.save(update_fields=changed)
+    return callback

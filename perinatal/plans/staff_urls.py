@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from perinatal.plans import views
 
 app_name = "plans"
-urlpatterns = []
+urlpatterns = [
+    path("patients/<int:pk>/plans/new/", views.new_plan, name="new"),
+    path("plans/<int:pk>/", views.plan, name="plan"),
+    path("plans/<int:pk>/sign/", views.sign, name="sign"),
+    path("plans/<int:pk>/book/", views.book, name="book"),
+]

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from perinatal.accounts.admin_access import CapabilityAdmin
+from perinatal.accounts.roles import Can
 from perinatal.screening.models import CallbackRequest, Screening
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(admin.ModelAdmin):
+class CallbackRequestAdmin(CapabilityAdmin):
     """Interim staff view of call-back requests: urgent first, then oldest first."""
+
+    capability = Can.HANDLE_CALLBACKS
 
     list_display = [
         "urgent",
@@ -74,8 +78,10 @@ class CallbackRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(CapabilityAdmin):
     """Anonymous screens, read-only: they are aggregate data, not anyone's record."""
+
+    capability = Can.SEE_CLINICAL
 
     list_display = [
         "created_at",

@@ -13,6 +13,7 @@ from perinatal.notify.models import Message
 from perinatal.notify.services import queue_email
 from perinatal.screening.models import CallbackRequest
 from perinatal.screening.services import request_callback
+from perinatal.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,8 @@ def test_the_sweep_sends_whatever_is_due(smtp_mail):
     assert all(m["Subject"] == "URGENT: call-back request waiting" for m in smtp_mail)
 
 
-def test_staff_see_every_message_and_its_state(admin_client):
+def test_staff_see_every_message_and_its_state(client, staff):
     queue()
-    html = admin_client.get("/admin/notify/message/").text
+    sign_in(client, staff("admin"))
+    html = client.get("/admin/notify/message/").text
     assert "callback_alert" in html and "waiting to send" in html

@@ -144,7 +144,7 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
-    assert "Staff sign-in" in output and "username demo-staff" in output
+    assert "Demo staff sign-in" in output and "clinician" in output
     assert "Stopped." in output
     assert "/appointment/[token]/" in output  # the access log shows the visit ...
     assert manage_token not in output  # ... but never the key to it

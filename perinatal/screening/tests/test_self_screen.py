@@ -7,6 +7,7 @@ import pytest
 from perinatal.audit.models import AuditEvent
 from perinatal.notify.models import Message
 from perinatal.screening.models import CallbackRequest, Screening
+from perinatal.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def test_an_urgent_call_back_is_stored_and_alerts_on_call_without_phi(client, cl
         assert phi not in message.subject
         assert phi not in message.body_text
         assert phi not in message.body_html
-    assert "/admin/screening/callbackrequest/" in message.body_text
+    assert "/staff/queue/" in message.body_text
 
 
 def test_a_bad_phone_number_gets_a_plain_message_and_keeps_the_name(client, clinic):
@@ -167,7 +168,7 @@ def test_a_bad_phone_number_gets_a_plain_message_and_keeps_the_name(client, clin
     assert Message.objects.count() == 0
 
 
-def test_staff_see_urgent_call_backs_first(admin_client, clinic):
+def test_staff_see_urgent_call_backs_first(client, staff, clinic):
     from perinatal.screening.services import request_callback
 
     request_callback(
@@ -176,7 +177,8 @@ def test_staff_see_urgent_call_backs_first(admin_client, clinic):
     request_callback(
         first_name="Urgent", phone="+16175550102", language="en", screening=None, urgent=True
     )
-    html = admin_client.get("/admin/screening/callbackrequest/").text
+    sign_in(client, staff("nurse"))
+    html = client.get("/staff/queue/").text
     assert html.index("Urgent") < html.index("Routine")
 
 

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from perinatal.clinic.demo import ensure_demo_staff, load_demo_clinic
+from perinatal.accounts.demo import load_demo as load_demo_staff
+from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
 
 
 class Command(BaseCommand):
@@ -9,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         clinic, created = load_demo_clinic()
-        username, password = ensure_demo_staff(settings.VAR_DIR / "demo-staff-password")
+        load_demo_back_office()
+        demo_staff = load_demo_staff()
         self.stdout.write(f"{'Created' if created else 'Using'} clinic: {clinic.name}")
-        self.stdout.write(f"Staff sign-in: username {username}, password {password}")
+        self.stdout.write("\n".join(demo_staff.lines()))

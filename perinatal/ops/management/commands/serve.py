@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from perinatal.clinic.demo import ensure_demo_staff, load_demo_clinic
+from perinatal.accounts.demo import load_demo as load_demo_staff
+from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
 
 
 class Command(BaseCommand):
@@ -35,12 +36,11 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo:
             clinic, created = load_demo_clinic()
-            username, password = ensure_demo_staff(settings.VAR_DIR / "demo-staff-password")
+            load_demo_back_office()
+            demo_staff = load_demo_staff()
             self.stdout.write(f"Clinic: {clinic.name}{' (created)' if created else ''}")
-            self.stdout.write(
-                f"Staff sign-in at http://{host}:{port}/admin/ — username {username}, "
-                f"password {password}"
-            )
+            self.stdout.write("\n".join(demo_staff.lines()))
+            self.stdout.write(f"Back office: http://{host}:{port}/staff/")
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "perinatal.settings"}
         children = [

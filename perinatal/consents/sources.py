@@ -1,0 +1,123 @@
+"""What the chart's timeline and the work queue learn from consents.
+
+Each source runs one query. Timeline entries and queue items say only which form and where it
+stands; the signed text is one click away, on the printable page.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from perinatal.accounts.roles import Can
+from perinatal.consents.models import ConsentRequest, Method
+from perinatal.patients.registry import (
+    UNSIGNED_CONSENT,
+    QueueItem,
+    TimelineEntry,
+    queue_source,
+    timeline_source,
+)
+
+SOURCE_LIMIT = 500
+
+
+def remind_after() -> timedelta:
+    """How long an unsigned form waits before it shows in the work queue."""
+    return timedelta(hours=getattr(settings, "PERINATAL_CONSENT_REMIND_HOURS", 48))
+
+
+def _channel(method: str) -> str:
+    return "on the clinic tablet" if method == Method.TABLET else "by private link"
+
+
+@timeline_source
+def consent_events(patient) -> list[TimelineEntry]:
+    requests = (
+        ConsentRequest.objects.filter(patient=patient)
+        .select_related("template", "signed__withdrawal")
+        .order_by("created_at", "id")
+    )
+    sent = defaultdict(list)
+    entries = []
+    page = reverse("consents:patient", args=[patient.pk])
+    for consent_request in requests:
+        sent[consent_request.token_digest].append(consent_request)
+        signed = getattr(consent_request, "signed", None)
+        if signed is None:
+            continue
+        label = signed.get_kind_display()
+        entries.append(
+            TimelineEntry(
+                at=signed.signed_at,
+                kind="consent",
+                title=f"Consent signed: {label}",
+                detail=f"Version {signed.version} ({signed.language}), {_channel(signed.method)}",
+                capability=Can.SEND_CONSENTS,
+                url=reverse("consents:printable", args=[signed.pk]),
+            )
+        )
+        withdrawal = getattr(signed, "withdrawal", None)
+        if withdrawal is not None:
+            entries.append(
+                TimelineEntry(
+                    at=withdrawal.withdrawn_at,
+                    kind="consent",
+                    title=f"Consent withdrawn: {label}",
+                    detail=withdrawal.get_how_display(),
+                    capability=Can.SEND_CONSENTS,
+                    url=page,
+                )
+            )
+    for bundle in sent.values():
+        first = bundle[0]
+        entries.append(
+            TimelineEntry(
+                at=first.created_at,
+                kind="consent",
+                title="Consent forms sent: "
+                + ", ".join(r.template.get_kind_display() for r in bundle),
+                detail=_channel(first.channel),
+                capability=Can.SEND_CONSENTS,
+                url=page,
+            )
+        )
+    return entries
+
+
+@queue_source
+def unsigned_consents() -> list[QueueItem]:
+    """Forms still unsigned a while after sending, and links that expired unsigned: one item
+    per patient, so a bundle of three forms is one thing to chase."""
+    now = timezone.now()
+    waiting = (
+        ConsentRequest.objects.filter(
+            status=ConsentRequest.Status.SENT, created_at__lte=now - remind_after()
+        )
+        .select_related("template", "patient")
+        .order_by("created_at", "id")
+    )[:SOURCE_LIMIT]
+    by_patient: dict[int, list[ConsentRequest]] = defaultdict(list)
+    for consent_request in waiting:
+        by_patient[consent_request.patient_id].append(consent_request)
+    items = []
+    for patient_id, requests in by_patient.items():
+        expired = [r for r in requests if r.expires_at <= now]
+        forms = ", ".join(sorted({r.template.get_kind_display() for r in requests}))
+        items.append(
+            QueueItem(
+                priority=UNSIGNED_CONSENT,
+                at=requests[0].created_at,
+                kind="consent",
+                title=f"{'Consent link expired' if expired else 'Consent unsigned'}: "
+                f"{requests[0].patient.name}",
+                detail=f"{forms} — {'send again' if expired else 'remind her or use the tablet'}",
+                capability=Can.SEND_CONSENTS,
+                url=reverse("consents:patient", args=[patient_id]),
+                patient_id=patient_id,
+                badges=("expired",) if expired else ("unsigned",),
+            )
+        )
+    return items

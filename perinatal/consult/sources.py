@@ -1,0 +1,106 @@
+"""What consultations add to a patient's timeline and to the staff work queue."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from perinatal.accounts.roles import Can
+from perinatal.consult.models import ConsultationNote
+from perinatal.patients.registry import (
+    OTHER,
+    QueueItem,
+    TimelineEntry,
+    queue_source,
+    timeline_source,
+)
+
+# A draft left unsigned this long shows in the work queue.
+STALE_DRAFT = timedelta(days=1)
+
+
+def _url(note) -> str:
+    return reverse("consult:note", args=[note.pk])
+
+
+@timeline_source
+def consultation_timeline(patient) -> list[TimelineEntry]:
+    """Each note (draft or signed), its decision and its addenda: two queries."""
+    notes = (
+        ConsultationNote.objects.filter(patient=patient)
+        .select_related("assessment", "clinician", "signed_by")
+        .prefetch_related("addenda")
+    )
+    entries = []
+    for note in notes:
+        url = _url(note)
+        if note.is_signed:
+            entries.append(
+                TimelineEntry(
+                    at=note.signed_at,
+                    kind="note",
+                    title="Consultation note signed",
+                    capability=Can.SEE_CLINICAL,
+                    detail=f"by {note.signed_by}",
+                    url=url,
+                )
+            )
+            assessment = getattr(note, "assessment", None)
+            if assessment is not None and assessment.is_signed:
+                entries.append(
+                    TimelineEntry(
+                        at=assessment.decided_at,
+                        kind="decision",
+                        title=f"Eligibility: {assessment.get_decision_display()}",
+                        capability=Can.SEE_CLINICAL,
+                        detail=assessment.reasons[:200],
+                        url=url,
+                    )
+                )
+        else:
+            entries.append(
+                TimelineEntry(
+                    at=note.created_at,
+                    kind="note",
+                    title="Consultation note started (draft)",
+                    capability=Can.SEE_CLINICAL,
+                    detail=f"by {note.clinician}",
+                    url=url,
+                )
+            )
+        entries += [
+            TimelineEntry(
+                at=addendum.signed_at,
+                kind="note",
+                title="Addendum to a consultation note",
+                capability=Can.SEE_CLINICAL,
+                url=f"{url}#addenda",
+            )
+            for addendum in note.addenda.all()
+        ]
+    return entries
+
+
+@queue_source
+def unsigned_notes() -> list[QueueItem]:
+    """Drafts started more than a day ago and still unsigned: one query."""
+    before = timezone.now() - STALE_DRAFT
+    drafts = (
+        ConsultationNote.objects.drafts()
+        .filter(created_at__lt=before)
+        .select_related("patient", "clinician")
+        .order_by("created_at")
+    )
+    return [
+        QueueItem(
+            priority=OTHER,
+            at=note.created_at,
+            kind="note",
+            title=f"Unsigned consultation note: {note.patient}",
+            capability=Can.WRITE_NOTES,
+            url=_url(note),
+            patient_id=note.patient_id,
+            detail=f"Draft by {note.clinician}",
+        )
+        for note in drafts
+    ]

@@ -1,0 +1,30 @@
+import pytest
+
+from perinatal.consult.tests.helpers import make_patient
+from perinatal.testing import sign_in
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Staff accounts here sign in with force_login: a slow password hash only costs time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def patient(db):
+    return make_patient()
+
+
+@pytest.fixture
+def clinician(staff):
+    return staff("clinician")
+
+
+@pytest.fixture
+def signed_in(client, clinic):
+    """``signed_in(user)``: the test client, signed in as ``user`` with both factors."""
+
+    def sign(user):
+        return sign_in(client, user)
+
+    return sign

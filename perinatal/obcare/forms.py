@@ -1,0 +1,126 @@
+from django import forms
+from django.utils import timezone
+
+from perinatal.lib.phones import clean_phone_field
+from perinatal.obcare.models import CarePlanLetter
+from perinatal.obcare.npi import is_valid_npi
+from perinatal.patients.models import Obstetrician
+
+
+class ObstetricianForm(forms.ModelForm):
+    # Wider than the stored 10 digits: people paste NPIs with spaces or dashes.
+    npi = forms.CharField(
+        label="NPI (optional)",
+        required=False,
+        max_length=20,
+        help_text="The 10-digit National Provider Identifier, if you know it.",
+    )
+
+    class Meta:
+        model = Obstetrician
+        fields = ["name", "practice", "phone", "fax", "email", "npi", "is_active"]
+        labels = {"name": "Name", "is_active": "In use"}
+        help_texts = {
+            "name": "As the OB signs letters, e.g. Dr. Laura Chen, MD.",
+            "is_active": "Untick for an OB who has left; past letters keep their name.",
+        }
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "fax": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"].strip()
+        return clean_phone_field(raw) if raw else ""
+
+    def clean_fax(self):
+        raw = self.cleaned_data["fax"].strip()
+        return clean_phone_field(raw) if raw else ""
+
+    def clean_npi(self):
+        npi = "".join(self.cleaned_data["npi"].split()).replace("-", "")
+        if not npi:
+            return ""
+        if not is_valid_npi(npi):
+            raise forms.ValidationError(
+                "That is not a valid NPI: it should be 10 digits starting with 1 or 2, and its "
+                "last digit must match the others. Please check it against the NPI registry."
+            )
+        taken = Obstetrician.objects.filter(npi=npi).exclude(pk=self.instance.pk).first()
+        if taken:
+            raise forms.ValidationError(f"This NPI is already in the directory for {taken}.")
+        return npi
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label="Name or practice", required=False, max_length=120)
+
+
+class LinkObForm(forms.Form):
+    obstetrician = forms.ModelChoiceField(
+        queryset=Obstetrician.objects.filter(is_active=True), widget=forms.HiddenInput
+    )
+
+
+class LetterDraftForm(forms.ModelForm):
+    class Meta:
+        model = CarePlanLetter
+        fields = ["respond_by", "covering_note"]
+        labels = {
+            "respond_by": "Ask for an answer by",
+            "covering_note": "Covering note (optional)",
+        }
+        help_texts = {
+            "covering_note": "A few words to the OB, printed above the plan.",
+        }
+        widgets = {
+            "respond_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "covering_note": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_respond_by(self):
+        respond_by = self.cleaned_data["respond_by"]
+        if respond_by < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return respond_by
+
+
+class AnswerForm(forms.Form):
+    """What the OB fills in on the letter's page."""
+
+    response = forms.ChoiceField(
+        label="Your answer",
+        choices=[
+            (CarePlanLetter.Response.CLEARED, "I clear her for this plan"),
+            (CarePlanLetter.Response.CONCERNS, "I have concerns about this plan"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose: you clear her, or you have concerns."},
+    )
+    text = forms.CharField(
+        label="Comments",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Required if you have concerns: please say what they are.",
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=120,
+        error_messages={"required": "Please give your name."},
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=80,
+        help_text="For example: obstetrician, midwife, nurse for Dr. Chen.",
+        error_messages={"required": "Please give your role."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("response") == CarePlanLetter.Response.CONCERNS
+            and not (data.get("text") or "").strip()
+        ):
+            self.add_error("text", "Please tell us what your concerns are.")
+        return data

@@ -1,0 +1,121 @@
+"""What letters add to a patient's timeline and to the work queue (one query each)."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from perinatal.accounts.roles import Can
+from perinatal.clinic.models import Clinic
+from perinatal.obcare.models import CarePlanLetter, LetterEvent
+from perinatal.obcare.services import long_date
+from perinatal.patients.registry import (
+    OB_LETTER,
+    OTHER,
+    URGENT,
+    QueueItem,
+    TimelineEntry,
+    queue_source,
+    timeline_source,
+)
+
+Status = CarePlanLetter.Status
+Kind = LetterEvent.Kind
+
+# Editing a draft is not part of her story; everything else about a letter is.
+TIMELINE_KINDS = [k for k in Kind.values if k not in (Kind.EDITED, Kind.REFRESHED)]
+
+
+def event_title(event: LetterEvent) -> str:
+    ob = event.letter.obstetrician.name
+    return {
+        Kind.DRAFTED: f"Care-plan letter to {ob} drafted",
+        Kind.SENT: f"Care-plan letter sent to {ob}",
+        Kind.RESENT: f"Care-plan letter sent again to {ob}",
+        Kind.OPENED: f"{ob} opened the care-plan letter",
+        Kind.ACKNOWLEDGED: f"{ob}'s office acknowledged the care-plan letter",
+        Kind.CLEARED: f"{ob}'s office cleared the care plan",
+        Kind.CONCERNS: f"{ob}'s office raised concerns about the care plan",
+        Kind.REMINDED: "No answer from the OB yet: staff reminded",
+        Kind.REVIEWED: "The OB's answer was reviewed",
+    }.get(event.kind, event.get_kind_display())
+
+
+@timeline_source
+def letter_timeline(patient) -> list[TimelineEntry]:
+    events = (
+        LetterEvent.objects.filter(letter__patient=patient, kind__in=TIMELINE_KINDS)
+        .select_related("letter__obstetrician", "by")
+        .order_by("at", "id")
+    )
+    entries = []
+    for event in events:
+        detail = f"By {event.actor}." if event.actor else ""
+        if event.kind in (Kind.CLEARED, Kind.CONCERNS) and event.letter.response_text:
+            detail = f"{event.actor}: {event.letter.response_text}"
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind="letter",
+                title=event_title(event),
+                capability=Can.SEE_CLINICAL,
+                detail=detail,
+                url=reverse("obcare:letter", args=[event.letter_id]),
+            )
+        )
+    return entries
+
+
+@queue_source
+def letter_queue() -> list[QueueItem]:
+    """Concerns from an OB come first of all; clearances wait for a clinician to read them;
+    letters without an answer after the clinic's waiting time come back to staff."""
+    now = timezone.now()
+    wait = Clinic.objects.current().ob_reminder_days
+    letters = (
+        CarePlanLetter.objects.filter(
+            Q(status__in=[Status.CLEARED, Status.CONCERNS], reviewed_at__isnull=True)
+            | Q(status__in=CarePlanLetter.AWAITING_ANSWER, sent_at__lte=now - timedelta(days=wait))
+        )
+        .select_related("patient", "obstetrician")
+        .order_by("sent_at", "id")
+    )
+    items = []
+    for letter in letters:
+        who = letter.responder_name or letter.obstetrician.name
+        if letter.status == Status.CONCERNS:
+            what = {
+                "priority": URGENT,
+                "at": letter.responded_at,
+                "kind": "ob_concerns",
+                "title": f"Concerns from the OB: {letter.patient.name}",
+                "detail": f"{who}: {letter.response_text}",
+                "badges": ("OB concerns",),
+            }
+        elif letter.status == Status.CLEARED:
+            what = {
+                "priority": OTHER,
+                "at": letter.responded_at,
+                "kind": "ob_cleared",
+                "title": f"Review OB clearance: {letter.patient.name}",
+                "detail": f"Cleared by {who} on {long_date(letter.responded_at)}.",
+            }
+        else:
+            what = {
+                "priority": OB_LETTER,
+                "at": letter.sent_at,
+                "kind": "ob_no_answer",
+                "title": f"No answer from OB: {letter.patient.name}",
+                "detail": f"Sent to {letter.obstetrician.name} on {long_date(letter.sent_at)}.",
+                "badges": ("no answer from OB",),
+            }
+        items.append(
+            QueueItem(
+                **what,
+                capability=Can.SEND_OB_LETTERS,
+                url=reverse("obcare:letter", args=[letter.pk]),
+                patient_id=letter.patient_id,
+            )
+        )
+    return items

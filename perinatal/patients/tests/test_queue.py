@@ -1,0 +1,120 @@
+"""The work queue: urgent call-backs and self-harm bookings first, then what to confirm; front
+desk sees the urgent items too (they must not wait unseen) but never an answer."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from perinatal.audit.models import Action, AuditEvent
+from perinatal.patients.tests.helpers import callback, count_queries, screened, signed_in
+
+
+def titles(response) -> list[str]:
+    """Item titles in the order the page lists them."""
+    html = response.content.decode()
+    return re.findall(
+        r'<li(?: class="urgent")?>\s*<div class="spread">\s*<span>\s*(?:<a href="[^"]*">|<strong>)([^<]+)',
+        html,
+    )
+
+
+@pytest.fixture
+def busy_morning(clinic_day, frozen):
+    """In the order they arrived: a routine booking, a routine call-back, an urgent call-back,
+    a booking whose screen flagged self-harm, and a sister's booking with the same email."""
+    routine = clinic_day.book(name="Bea Routine", email="bea@example.org", phone="+16175550101")
+    frozen.shift(timedelta(minutes=5))
+    callback(urgent=False, first_name="Carla", phone="+16175550102")
+    frozen.shift(timedelta(minutes=5))
+    urgent_call = callback(urgent=True, first_name="Dora", screening=screened(self_harm=True))
+    frozen.shift(timedelta(minutes=5))
+    urgent_booking = clinic_day.book(
+        name="Eva Urgent",
+        email="eva@example.org",
+        phone="+16175550104",
+        screening=screened(self_harm=True),
+    )
+    frozen.shift(timedelta(minutes=5))
+    clinic_day.book(name="Fay Sister", email="bea@example.org", phone="+16175550105")
+    return {"routine": routine, "urgent_call": urgent_call, "urgent_booking": urgent_booking}
+
+
+def test_urgent_items_come_first_then_what_to_confirm_then_duplicates(client, staff, busy_morning):
+    signed_in(client, staff, "clinician")
+
+    response = client.get("/staff/queue/")
+
+    assert response.status_code == 200
+    assert titles(response) == [
+        "Urgent call-back: Dora",
+        "Urgent booking: Eva Urgent",
+        "New booking: Bea Routine",
+        "Call-back: Carla",
+        "New booking: Fay Sister",
+        "Possible duplicate: Fay Sister and Bea Routine",
+    ]
+
+
+def test_a_confirmed_booking_and_a_handled_call_back_leave_the_queue(client, staff, busy_morning):
+    user = signed_in(client, staff, "clinician")
+    busy_morning["routine"].confirmed_at, busy_morning["routine"].confirmed_by = (
+        timezone.now(),
+        user,
+    )
+    busy_morning["routine"].save()
+    busy_morning["urgent_call"].status = "done"
+    busy_morning["urgent_call"].save()
+
+    listed = titles(client.get("/staff/queue/"))
+
+    assert "New booking: Bea Routine" not in listed
+    assert "Urgent call-back: Dora" not in listed
+    assert listed[0] == "Urgent booking: Eva Urgent"
+
+
+def test_front_desk_sees_the_urgent_items_but_no_answers_and_cannot_open_a_call_back(
+    client, staff, busy_morning
+):
+    signed_in(client, staff, "front_desk")
+
+    response = client.get("/staff/queue/")
+    html = response.content.decode()
+
+    assert titles(response)[:2] == ["Urgent call-back: Dora", "Urgent booking: Eva Urgent"]
+    # The urgent call-back is listed without a link front desk could not follow.
+    assert f"/staff/callbacks/{busy_morning['urgent_call'].pk}/" not in html
+    assert "Pass this to a nurse or clinician" in html
+    # Nothing of what she answered.
+    for clinical in ("EPDS", "self-harm", "Many signs", "Few signs", "total"):
+        assert clinical not in html
+
+
+def test_the_queue_runs_the_same_queries_for_one_item_or_thirty(client, staff, clinic_day):
+    signed_in(client, staff, "clinician")
+    clinic_day.book(name="First Booking", email="first@example.org")
+    callback(urgent=True, screening=screened(self_harm=True))
+    client.get("/staff/queue/")  # warm the clinic cache
+    one = count_queries(client, "/staff/queue/")
+
+    for n in range(29):
+        clinic_day.book(name=f"Mother {n}", email=f"m{n}@example.org", phone=f"+1617555{n:04d}")
+        callback(urgent=n % 2 == 0, first_name=f"Caller{n}", screening=screened(self_harm=True))
+
+    assert count_queries(client, "/staff/queue/") == one
+
+
+def test_opening_the_queue_is_audited_with_a_count_only(client, staff, busy_morning):
+    signed_in(client, staff, "nurse")
+
+    client.get("/staff/queue/")
+
+    event = AuditEvent.objects.get(action=Action.VIEW, model="patients.queue")
+    assert event.detail == {"page": "queue", "rows": 6}
+
+
+def test_roles_without_the_queue_get_404(client, staff, busy_morning):
+    signed_in(client, staff, "admin")
+
+    assert client.get("/staff/queue/").status_code == 404

@@ -1,0 +1,127 @@
+"""The chart's story: what every app says happened to a patient, newest first.
+
+``entries_for(patient, user)`` asks each registered timeline source, keeps the entries the
+person may see, and sorts them. This module also registers the sources this app and the apps
+without a back office of their own (booking, screening, notify) contribute: screens,
+appointments, call-backs and the emails sent to her. Each source runs a fixed number of queries.
+"""
+
+import re
+
+from django.urls import reverse
+
+from perinatal.accounts.roles import Can, capabilities
+from perinatal.booking.models import Appointment
+from perinatal.notify.models import Message
+from perinatal.patients.registry import TimelineEntry, timeline_source, timeline_sources
+from perinatal.patients.scores import abbreviation, band_label
+from perinatal.screening.models import CallbackRequest, Screening
+
+# Outbox messages about one appointment carry its public id in their dedupe key
+# (``appointment:<uuid>:<sequence>``, ``reminder:<uuid>:<sequence>:<hours>``).
+APPOINTMENT_KEY = re.compile(r"^(?:appointment|reminder):([0-9a-f-]{36}):")
+
+
+def entries_for(patient, user) -> list[TimelineEntry]:
+    allowed = capabilities(user)
+    entries = [
+        entry
+        for source in timeline_sources()
+        for entry in source(patient)
+        if entry.capability in allowed
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+@timeline_source
+def screens(patient) -> list[TimelineEntry]:
+    rows = Screening.objects.filter(patient=patient).only(
+        "instrument", "total", "band", "safety_alert", "created_at"
+    )
+    return [
+        TimelineEntry(
+            at=screen.created_at,
+            kind="screen",
+            title=f"{abbreviation(screen.instrument)} screen: {screen.total}",
+            detail=band_label(screen.instrument, screen.band)
+            + (" · self-harm item answered above zero" if screen.safety_alert else ""),
+            capability=Can.SEE_CLINICAL,
+        )
+        for screen in rows
+    ]
+
+
+@timeline_source
+def appointments(patient) -> list[TimelineEntry]:
+    rows = Appointment.objects.filter(patient=patient).only(
+        "type_name", "clinician_name", "location_name", "starts_at", "status", "time_zone"
+    )
+    entries = []
+    for appointment in rows:
+        cancelled = appointment.status == Appointment.Status.CANCELLED
+        entries.append(
+            TimelineEntry(
+                at=appointment.starts_at,
+                kind="appointment",
+                title=f"{appointment.type_name}{' (cancelled)' if cancelled else ''}",
+                detail=f"with {appointment.clinician_name} · {appointment.location_name}",
+                capability=Can.SEE_SCHEDULE,
+                url=reverse("schedule:appointment", args=[appointment.pk]),
+            )
+        )
+    return entries
+
+
+@timeline_source
+def callbacks(patient) -> list[TimelineEntry]:
+    rows = CallbackRequest.objects.filter(patient=patient).only(
+        "urgent", "status", "created_at", "staff_note"
+    )
+    return [
+        TimelineEntry(
+            at=callback.created_at,
+            kind="callback",
+            title=f"{'Urgent call-back' if callback.urgent else 'Call-back'} requested",
+            detail=f"{callback.get_status_display()}"
+            + (f" · {callback.staff_note}" if callback.staff_note else ""),
+            capability=Can.HANDLE_CALLBACKS,
+            url=reverse("patients:callback", args=[callback.pk]),
+        )
+        for callback in rows
+    ]
+
+
+@timeline_source
+def messages(patient) -> list[TimelineEntry]:
+    """Emails to her addresses: subject and state only (subjects never carry PHI).
+
+    A sister or friend may share her address; messages about an appointment are kept only
+    when the appointment is hers. Two queries: her appointments' ids and addresses, then the
+    messages to any of those addresses.
+    """
+    hers = list(Appointment.objects.filter(patient=patient).values_list("public_id", "email"))
+    own_ids = {str(public_id) for public_id, _ in hers}
+    # Exactly as written: messages are addressed with the email she booked with or the one
+    # on her record, and an exact match can use an index on the address.
+    addresses = {email for _, email in hers if email} | ({patient.email} - {""})
+    if not addresses:
+        return []
+    rows = Message.objects.filter(to__in=sorted(addresses)).only(
+        "subject", "status", "created_at", "sent_at", "dedupe_key"
+    )
+    entries = []
+    for message in rows:
+        about = APPOINTMENT_KEY.match(message.dedupe_key)
+        if about and about.group(1) not in own_ids:
+            continue
+        entries.append(
+            TimelineEntry(
+                at=message.sent_at or message.created_at,
+                kind="message",
+                title=f"Email: {message.subject}",
+                detail=message.get_status_display(),
+                capability=Can.SEE_CONTACTS,
+            )
+        )
+    return entries

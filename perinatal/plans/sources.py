@@ -1,0 +1,87 @@
+"""What plans add to the chart's timeline and to the work queue (one query each)."""
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from perinatal.accounts.roles import Can
+from perinatal.booking.models import Appointment
+from perinatal.patients.registry import (
+    OTHER,
+    QueueItem,
+    TimelineEntry,
+    queue_source,
+    timeline_source,
+)
+from perinatal.plans.models import TreatmentPlan
+
+SOURCE_LIMIT = 500
+
+
+@timeline_source
+def plans(patient) -> list[TimelineEntry]:
+    """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
+    are listed with her other appointments (``perinatal.patients.timeline``)."""
+    rows = TreatmentPlan.objects.filter(patient=patient).only(
+        "version",
+        "status",
+        "created_at",
+        "signed_at",
+        "dose_mg_per_kg",
+        "infusion_minutes",
+        "dose_mg",
+        "timing",
+        "weeks_postpartum",
+        "planned_date",
+    )
+    return [
+        TimelineEntry(
+            at=plan.signed_at or plan.created_at,
+            kind="plan",
+            title=f"Treatment plan, version {plan.version}: "
+            + ("signed" if plan.is_signed else "draft"),
+            detail=f"{plan.describe_dose()}, {plan.dose_mg:f} mg · {plan.describe_timing()}",
+            capability=Can.SEE_CLINICAL,
+            url=reverse("plans:plan", args=[plan.pk]),
+        )
+        for plan in rows
+    ]
+
+
+@queue_source
+def infusions_to_book() -> list[QueueItem]:
+    """Signed plans in force whose patient has no infusion booked."""
+    newer = TreatmentPlan.objects.signed().filter(
+        patient=OuterRef("patient"), version__gt=OuterRef("version")
+    )
+    booked = Appointment.objects.booked().filter(plan__patient=OuterRef("patient"))
+    waiting = (
+        TreatmentPlan.objects.signed()
+        .exclude(Exists(newer))
+        .exclude(Exists(booked))
+        .select_related("patient")
+        .only(
+            "patient",
+            "patient__name",
+            "version",
+            "signed_at",
+            "timing",
+            "weeks_postpartum",
+            "planned_date",
+        )
+        .order_by("signed_at")
+    )[:SOURCE_LIMIT]
+    return [
+        QueueItem(
+            priority=OTHER,
+            at=plan.signed_at,
+            kind="infusion_to_book",
+            title=f"Infusion to book: {plan.patient.name}",
+            detail=f"Plan signed; planned {plan.describe_timing()}",
+            capability=Can.SEE_QUEUE,
+            link_capability=Can.BOOK_INFUSION,
+            url=reverse("plans:book", args=[plan.pk]),
+            patient_id=plan.patient_id,
+            badges=("to book",),
+        )
+        for plan in waiting
+    ]

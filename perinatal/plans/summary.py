@@ -1,0 +1,56 @@
+"""The treatment plan told in plain sentences, for other apps that write about the patient.
+
+``for_letter`` feeds the care-plan letter to her OB (``perinatal.obcare``): the latest signed
+plan as (heading, text) pairs, or nothing while no plan is signed. Drafts never leave the chart.
+"""
+
+from django.utils import timezone
+
+from perinatal.plans.models import TreatmentPlan
+
+
+def latest_signed(patient) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.signed()
+        .filter(patient=patient)
+        .select_related("protocol", "follow_up", "signed_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def for_letter(patient) -> list[tuple[str, str]]:
+    plan = latest_signed(patient)
+    if plan is None:
+        return []
+    treatment = (
+        f"Ketamine {plan.describe_dose()}. "
+        f"Planned dose {plan.dose_mg:f} mg for a weight of {plan.weight_kg:f} kg."
+    )
+    timing = plan.describe_timing().capitalize() + "."
+    if plan.timing_rationale:
+        timing += f" {plan.timing_rationale.strip()}"
+    lactation = plan.describe_lactation().capitalize() + "."
+    if plan.lactation_notes:
+        lactation += f" {plan.lactation_notes.strip()}"
+    signer = plan.signed_by.get_full_name() or plan.signed_by.get_username()
+    signed_on = timezone.localdate(plan.signed_at)
+    return [
+        ("Treatment plan", treatment),
+        ("Timing", timing),
+        ("Breastfeeding", lactation),
+        (
+            "On the day",
+            "An adult escort will take her home (no driving that day), and childcare is arranged.",
+        ),
+        (
+            "Follow-up",
+            f"Questionnaires on days {plan.follow_up.days_text} after the infusion "
+            f"({plan.follow_up.name}).",
+        ),
+        (
+            "Signed",
+            f"Version {plan.version}, signed by {signer} on "
+            f"{signed_on:%B} {signed_on.day}, {signed_on:%Y}.",
+        ),
+    ]

@@ -1,0 +1,268 @@
+"""Writing, signing and revising a treatment plan from the chart, as each role sees it."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from perinatal.audit.models import Action, AuditEvent
+from perinatal.plans import summary
+from perinatal.plans.models import PlanLocked, TreatmentPlan
+from perinatal.plans.sources import plans as plan_timeline
+from perinatal.plans.tests.helpers import draft_plan, plan_fields, signed_plan
+from perinatal.testing import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_clinician_writes_a_plan_and_the_dose_is_worked_out_from_her_weight(
+    client, patient, clinician
+):
+    sign_in(client, clinician)
+    page = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    assert page.status_code == 200
+    # The chart's defaults: the clinic's protocol and schedule, her support person as escort.
+    assert page.context["form"].initial["escort_name"] == "Ben Example"
+
+    response = client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields())
+
+    plan = TreatmentPlan.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/plans/{plan.pk}/"
+    assert (plan.version, plan.status) == (1, TreatmentPlan.Status.DRAFT)
+    assert (plan.dose_mg_per_kg, plan.infusion_minutes) == (Decimal("0.50"), 40)
+    assert plan.weight_kg == Decimal("72.5")
+    assert plan.dose_mg == Decimal("36.3")
+    assert plan.escort_phone == "+16175550124"
+    assert plan.discard_hours == 12
+    assert plan.created_by == clinician
+    page = client.get(f"/staff/plans/{plan.pk}/")
+    assert "36.3 mg" in page.content.decode()
+
+
+def test_the_form_asks_for_what_each_choice_needs(client, patient, clinician):
+    sign_in(client, clinician)
+    response = client.post(
+        f"/staff/patients/{patient.pk}/plans/new/",
+        plan_fields(weeks_postpartum="", discard_hours="", escort_phone="", childcare_by=""),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"weeks_postpartum", "discard_hours", "escort_phone", "childcare_by"}
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_no_hours_are_kept_when_she_is_not_expressing_and_discarding(client, patient, clinician):
+    sign_in(client, clinician)
+    client.post(
+        f"/staff/patients/{patient.pk}/plans/new/",
+        plan_fields(lactation=TreatmentPlan.Lactation.CONTINUE, discard_hours="12"),
+    )
+    assert TreatmentPlan.objects.get().discard_hours is None
+
+
+def test_signing_needs_the_escort_and_the_childcare_confirmed(client, patient, clinician):
+    sign_in(client, clinician)
+    plan = draft_plan(
+        patient, clinician, escort_confirmed=False, childcare_confirmed=False, childcare_by=""
+    )
+    page = client.get(f"/staff/plans/{plan.pk}/")
+    assert "Before it can be signed" in page.content.decode()
+
+    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+
+    assert response.status_code == 200
+    said = " ".join(messages_of(response))
+    assert "escort" in said and "baby" in said
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.DRAFT and plan.signed_at is None
+    # The database holds the same rule, whatever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TreatmentPlan.objects.filter(pk=plan.pk).update(
+            status=TreatmentPlan.Status.SIGNED, signed_by=clinician, signed_at=plan.created_at
+        )
+
+
+def test_a_signed_plan_is_locked(client, patient, clinician):
+    sign_in(client, clinician)
+    plan = draft_plan(patient, clinician)
+
+    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+
+    assert messages_of(response) == ["Plan version 1 signed."]
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.SIGNED
+    assert plan.signed_by == clinician and plan.signed_at is not None
+    signed_event = AuditEvent.objects.get(action=Action.SIGN)
+    assert (signed_event.model, signed_event.object_id) == ("plans.treatmentplan", str(plan.pk))
+    assert signed_event.patient_id == patient.pk
+
+    plan.weight_kg = Decimal("90")
+    with pytest.raises(PlanLocked):
+        plan.save()
+    with pytest.raises(PlanLocked):
+        plan.delete()
+    # The page shows it without a form, and refuses a changed copy.
+    assert client.get(f"/staff/plans/{plan.pk}/").context["form"] is None
+    assert client.post(f"/staff/plans/{plan.pk}/", plan_fields(weight_kg="90")).status_code == 404
+    assert client.post(f"/staff/plans/{plan.pk}/sign/", follow=True).status_code == 200
+    plan.refresh_from_db()
+    assert plan.weight_kg == Decimal("72.5")
+
+
+def test_a_change_after_signing_is_a_new_version_and_the_first_is_kept(client, patient, clinician):
+    sign_in(client, clinician)
+    first = signed_plan(patient, clinician)
+
+    page = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    assert page.context["form"].initial["weight_kg"] == Decimal("72.5")  # carried over
+    client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields(weight_kg="80"))
+    second = TreatmentPlan.objects.get(patient=patient, version=2)
+    assert second.supersedes == first and second.status == TreatmentPlan.Status.DRAFT
+    # Until the new version is signed, the first stays in force.
+    assert list(TreatmentPlan.objects.current()) == [first]
+    assert summary.for_letter(patient)[0][1].endswith("for a weight of 72.5 kg.")
+    # A second "new plan" opens the draft that exists rather than starting a rival one.
+    response = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    assert response["Location"] == f"/staff/plans/{second.pk}/"
+
+    client.post(f"/staff/plans/{second.pk}/sign/")
+
+    assert list(TreatmentPlan.objects.current()) == [TreatmentPlan.objects.get(pk=second.pk)]
+    first.refresh_from_db()
+    assert first.status == TreatmentPlan.Status.SIGNED and first.weight_kg == Decimal("72.5")
+    assert "for a weight of 80.0 kg" in summary.for_letter(patient)[0][1]
+    old = client.get(f"/staff/plans/{first.pk}/").content.decode()
+    assert "A later signed version replaces this one" in old
+
+
+def test_the_letter_summary_is_empty_until_a_plan_is_signed(patient, clinician):
+    assert summary.for_letter(patient) == []
+    draft_plan(patient, clinician)
+    assert summary.for_letter(patient) == []
+
+    signed_plan_ = TreatmentPlan.objects.get()
+    from perinatal.plans import services
+
+    services.sign(signed_plan_, user=clinician)
+
+    sections = dict(summary.for_letter(patient))
+    assert list(sections) == [
+        "Treatment plan",
+        "Timing",
+        "Breastfeeding",
+        "On the day",
+        "Follow-up",
+        "Signed",
+    ]
+    assert "0.5 mg/kg IV over 40 minutes" in sections["Treatment plan"]
+    assert "36.3 mg" in sections["Treatment plan"]
+    assert sections["Breastfeeding"] == "Continue breastfeeding."
+    assert "1, 7, 14, 30, 42, 90, 180" in sections["Follow-up"]
+    assert "Maya Okafor" in sections["Signed"]
+
+
+def test_front_desk_sees_that_a_plan_is_signed_but_not_its_clinical_content(
+    client, patient, clinician, front_desk_user
+):
+    draft = draft_plan(patient, clinician)
+    sign_in(client, front_desk_user)
+    assert client.get(f"/staff/plans/{draft.pk}/").status_code == 404  # drafts: clinical staff
+    assert client.get(f"/staff/patients/{patient.pk}/plans/new/").status_code == 404
+    assert client.post(f"/staff/plans/{draft.pk}/sign/").status_code == 404
+    from perinatal.plans import services
+
+    services.sign(draft, user=clinician)
+
+    page = client.get(f"/staff/plans/{draft.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Book the infusion" in html and "Ben Example" in html and "Her mother" in html
+    for clinical in ("mg", "Breastfeeding", "72.5", "Protocol", "discard"):
+        assert clinical not in html, clinical
+
+
+def test_a_nurse_reads_plans_and_cannot_change_or_sign_them(client, patient, clinician, staff):
+    plan = draft_plan(patient, clinician)
+    sign_in(client, staff("nurse"))
+    page = client.get(f"/staff/plans/{plan.pk}/")
+    assert page.status_code == 200 and page.context["form"] is None
+    assert "36.3 mg" in page.content.decode()
+    assert client.post(f"/staff/plans/{plan.pk}/", plan_fields()).status_code == 404
+    assert client.post(f"/staff/plans/{plan.pk}/sign/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.pk}/plans/new/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin", None])
+def test_outsiders_get_404(client, patient, clinician, staff, role):
+    plan = signed_plan(patient, clinician)
+    if role:
+        sign_in(client, staff(role))
+        for path in (
+            f"/staff/plans/{plan.pk}/",
+            f"/staff/plans/{plan.pk}/book/",
+            f"/staff/patients/{patient.pk}/plans/new/",
+        ):
+            assert client.get(path).status_code == 404, path
+    else:
+        sign_in(client, clinician)
+        assert client.get(f"/staff/plans/{plan.pk + 100}/").status_code == 404
+        assert client.get(f"/staff/patients/{patient.pk + 100}/plans/new/").status_code == 404
+
+
+def test_each_look_at_a_plan_is_audited_and_so_is_each_change(client, patient, clinician):
+    sign_in(client, clinician)
+    client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields())
+    plan = TreatmentPlan.objects.get()
+    client.get(f"/staff/plans/{plan.pk}/")
+    client.post(f"/staff/plans/{plan.pk}/", plan_fields(weight_kg="70"))
+
+    events = list(
+        AuditEvent.objects.filter(model="plans.treatmentplan")
+        .order_by("id")
+        .values_list("action", "patient_id", "actor_id")
+    )
+    assert events == [
+        (Action.CREATE, patient.pk, clinician.pk),
+        (Action.VIEW, patient.pk, clinician.pk),
+        (Action.UPDATE, patient.pk, clinician.pk),
+    ]
+    assert TreatmentPlan.objects.get().dose_mg == Decimal("35.0")
+
+
+def test_signing_is_refused_when_she_was_found_not_eligible(client, patient, clinician):
+    from perinatal.consult import services as consult
+    from perinatal.consult.models import ConsultationNote
+    from perinatal.consult.tests.helpers import note_data
+
+    plan = draft_plan(patient, clinician)
+    sign_in(client, clinician)
+    client.post(
+        f"/staff/patients/{patient.pk}/consultations/new/",
+        note_data(decision="not_eligible", reasons="Active psychosis."),
+    )
+    consult.sign(note=ConsultationNote.objects.get(patient=patient), user=clinician)
+
+    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+
+    assert any("not eligible" in message for message in messages_of(response))
+    plan.refresh_from_db()
+    assert plan.status == TreatmentPlan.Status.DRAFT
+
+
+def test_the_timeline_shows_each_version_to_clinical_staff(patient, clinician):
+    signed_plan(patient, clinician)
+    draft_plan(patient, clinician, weight_kg=Decimal("80"))
+
+    entries = plan_timeline(patient)
+
+    assert [e.title for e in sorted(entries, key=lambda e: e.title)] == [
+        "Treatment plan, version 1: signed",
+        "Treatment plan, version 2: draft",
+    ]
+    assert {e.capability for e in entries} == {"chart.clinical"}
+    assert "40.0 mg" in next(e.detail for e in entries if "version 2" in e.title)
