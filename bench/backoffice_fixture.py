@@ -70,7 +70,7 @@ def _appointment(patient, clinician, ctype, location, start, **fields):
 
 
 def seed(patients: int, results: int) -> dict:
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
@@ -78,7 +78,7 @@ def seed(patients: int, results: int) -> dict:
     from perinatal.patients.models import MergeSuggestion, Patient
     from perinatal.screening.instruments import get_instrument
     from perinatal.screening.models import CallbackRequest, Screening
-    from perinatal.testing import make_staff
+    from perinatal.testing import make_staff, signed_in_session_key
 
     now = timezone.now()
     epds = get_instrument("epds", "en")
@@ -187,7 +187,7 @@ def seed(patients: int, results: int) -> dict:
         )
         user = make_staff("clinician", "bench-clinician")
 
-    session = _signed_in_session(user, SessionStore)
+    session = f"{settings.SESSION_COOKIE_NAME}={signed_in_session_key(user)}"
     typical = Screening.objects.filter(patient_id=ids[1]).count()
     return {
         "patients": len(ids),
@@ -199,22 +199,6 @@ def seed(patients: int, results: int) -> dict:
         "heavy_patient": heavy,
         "heavy_results": Screening.objects.filter(patient_id=heavy).count(),
     }
-
-
-def _signed_in_session(user, SessionStore) -> str:
-    """A session as the sign-in flow leaves it: the user, their backend, and the verified device."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
 PAGES = {"staff home": "/staff/", "work queue": "/staff/queue/"}

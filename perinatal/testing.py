@@ -164,9 +164,9 @@ def sign_in(client, user):
     return client
 
 
-def signed_in_cookie(user, site_url: str) -> dict:
-    """A browser cookie for a session in which ``user`` has signed in with both factors."""
-    from django.conf import settings
+def signed_in_session_key(user) -> str:
+    """A stored session as the sign-in flow leaves it: ``user``, their backend and the second
+    factor verified. For clients that cannot use ``sign_in``: a browser, a load generator."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -178,4 +178,37 @@ def signed_in_cookie(user, site_url: str) -> dict:
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.filter(user=user).first().persistent_id
     store.create()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": store.session_key, "url": site_url}
+    return store.session_key
+
+
+def signed_in_cookie(user, site_url: str) -> dict:
+    """A browser cookie (Playwright's shape) for a session in which ``user`` has signed in."""
+    from django.conf import settings
+
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": signed_in_session_key(user),
+        "url": site_url,
+    }
+
+
+def make_patient(**fields):
+    """A patient record with what a booking gives (name, contacts, stage); ``fields`` add to
+    or replace it."""
+    from perinatal.patients.models import Patient
+
+    values = {
+        "name": "Ana Example",
+        "email": "ana@example.org",
+        "phone": "+16175550123",
+        "language": "en",
+        "stage": Patient.Stage.POSTPARTUM,
+    }
+    return Patient.objects.create(**(values | fields))
+
+
+def sign_in_as(client, role: str, username: str | None = None):
+    """A new staff account with ``role``, signed in on ``client`` with both factors; returns it."""
+    user = make_staff(role, username)
+    sign_in(client, user)
+    return user

@@ -136,23 +136,34 @@ def sign_in(request):
     return _private(render(request, "accounts/sign_in.html", {"form": form, "next": next_url}))
 
 
+def _pending_person(request, next_url: str, *, has_authenticator: bool):
+    """The person between the password and the code, if this is their step; otherwise the
+    response that sends them where they belong: back to the password when the wait ran out,
+    to the other code step, or to the lockout page."""
+    started = PENDING_AT in request.session
+    user = _pending_user(request)
+    if user is None:
+        return None, _back_to_password(request, next_url, expired=started)
+    if mfa.has_authenticator(user) != has_authenticator:
+        step = "accounts:enrol" if has_authenticator else "accounts:second_factor"
+        return None, HttpResponseRedirect(with_next(step, next_url))
+    if is_locked_out(request, user.get_username()):
+        if request.method == "POST":
+            record(Action.LOCKED_OUT, request=request, detail={"username": user.get_username()})
+        _clear_pending(request)
+        return None, locked_out_response(request)
+    return user, None
+
+
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def second_factor(request):
     if is_verified(request.user):
         return _onwards(request)
     next_url = safe_next(request)
-    started = PENDING_AT in request.session
-    user = _pending_user(request)
-    if user is None:
-        return _back_to_password(request, next_url, expired=started)
-    if not mfa.has_authenticator(user):
-        return HttpResponseRedirect(with_next("accounts:enrol", next_url))
-    if is_locked_out(request, user.get_username()):
-        if request.method == "POST":
-            record(Action.LOCKED_OUT, request=request, detail={"username": user.get_username()})
-        _clear_pending(request)
-        return locked_out_response(request)
+    user, elsewhere = _pending_person(request, next_url, has_authenticator=True)
+    if elsewhere:
+        return elsewhere
 
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -186,15 +197,9 @@ def enrol(request):
     if is_verified(request.user):
         return _onwards(request)
     next_url = safe_next(request)
-    started = PENDING_AT in request.session
-    user = _pending_user(request)
-    if user is None:
-        return _back_to_password(request, next_url, expired=started)
-    if mfa.has_authenticator(user):
-        return HttpResponseRedirect(with_next("accounts:second_factor", next_url))
-    if is_locked_out(request, user.get_username()):
-        _clear_pending(request)
-        return locked_out_response(request)
+    user, elsewhere = _pending_person(request, next_url, has_authenticator=False)
+    if elsewhere:
+        return elsewhere
 
     device = mfa.enrolment_device(user)
     form = EnrolForm(request.POST or None)

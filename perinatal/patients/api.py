@@ -17,7 +17,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.lib.api_errors import ErrorOut
 from perinatal.patients import queue as work_queue
-from perinatal.patients.models import Patient
+from perinatal.patients.models import OBSTETRIC_FIELDS, Patient
 from perinatal.screening.models import Screening
 
 router = Router(tags=["staff: patients"])
@@ -160,12 +160,7 @@ PATIENT_FIELDS = [
     "phone",
     "language",
     "stage",
-    "due_date",
-    "delivery_date",
-    "delivery",
-    "gestation_weeks_at_birth",
-    "nicu_stay",
-    "breastfeeding",
+    *OBSTETRIC_FIELDS,
 ]
 SCREEN_FIELDS = ["instrument", "instrument_version", "total", "band", "safety_alert"]
 

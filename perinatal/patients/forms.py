@@ -2,7 +2,13 @@ from django import forms
 from django.utils import timezone
 
 from perinatal.lib.phones import clean_phone_field, format_phone
-from perinatal.patients.models import Obstetrician, Patient
+from perinatal.patients.models import (
+    OB_FIELDS,
+    OBSTETRIC_FIELDS,
+    SUPPORT_FIELDS,
+    Obstetrician,
+    Patient,
+)
 from perinatal.screening.models import CallbackRequest
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,18 +38,9 @@ class PatientForm(forms.ModelForm):
             "phone",
             "language",
             "stage",
-            "due_date",
-            "delivery_date",
-            "delivery",
-            "gestation_weeks_at_birth",
-            "nicu_stay",
-            "breastfeeding",
-            "obstetrician",
-            "ob_name_given",
-            "ob_practice_given",
-            "support_name",
-            "support_relation",
-            "support_phone",
+            *OBSTETRIC_FIELDS,
+            *OB_FIELDS,
+            *SUPPORT_FIELDS,
         ]
         widgets = {
             "date_of_birth": DATE,

@@ -44,6 +44,20 @@ class Obstetrician(models.Model):
         return f"{self.name} ({self.practice})" if self.practice else self.name
 
 
+# Groups of Patient fields, named once so that the edit form, the staff API and a merge all
+# learn of a new field in the same place.
+OBSTETRIC_FIELDS = [
+    "due_date",
+    "delivery_date",
+    "delivery",
+    "gestation_weeks_at_birth",
+    "nicu_stay",
+    "breastfeeding",
+]
+OB_FIELDS = ["obstetrician", "ob_name_given", "ob_practice_given"]
+SUPPORT_FIELDS = ["support_name", "support_relation", "support_phone"]
+
+
 class PatientQuerySet(models.QuerySet):
     def current(self):
         """Patients not merged into another record."""

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
-from perinatal.patients.models import MergeSuggestion, Patient
+from perinatal.patients.models import (
+    OB_FIELDS,
+    OBSTETRIC_FIELDS,
+    SUPPORT_FIELDS,
+    MergeSuggestion,
+    Patient,
+)
 from perinatal.screening.models import CallbackRequest
 
 
@@ -77,18 +83,9 @@ FILLED_ON_MERGE = [
     "date_of_birth",
     "email",
     "phone",
-    "due_date",
-    "delivery_date",
-    "delivery",
-    "gestation_weeks_at_birth",
-    "nicu_stay",
-    "breastfeeding",
-    "obstetrician",
-    "ob_name_given",
-    "ob_practice_given",
-    "support_name",
-    "support_relation",
-    "support_phone",
+    *OBSTETRIC_FIELDS,
+    *OB_FIELDS,
+    *SUPPORT_FIELDS,
     "contact_consent_at",
     "contact_consent_text",
 ]

@@ -8,6 +8,8 @@ test suite (which empties every table between tests), can be let through deliber
 
 from django.db import migrations
 
+from perinatal.lib.migrations import sql_per_database
+
 SQLITE_UP = [
     "CREATE TABLE audit_purge_permit (reason TEXT NOT NULL)",
     """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditevent
@@ -45,20 +47,12 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}),
-            _run({"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}),
+        sql_per_database(
+            {"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP},
+            {"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN},
         )
     ]

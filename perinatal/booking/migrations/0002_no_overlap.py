@@ -8,6 +8,8 @@ or update that would overlap; SQLite runs one writer at a time, so the check can
 
 from django.db import migrations
 
+from perinatal.lib.migrations import sql_per_database
+
 POSTGRES_UP = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
@@ -41,20 +43,12 @@ SQLITE_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("booking", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}),
-            _run({"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}),
+        sql_per_database(
+            {"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP},
+            {"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN},
         )
     ]

@@ -12,6 +12,8 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
+from perinatal.lib.migrations import sql_per_database
+
 CLINICIAN_GUARD = importlib.import_module("perinatal.booking.migrations.0002_no_overlap")
 
 POSTGRES_UP = [
@@ -46,14 +48,6 @@ SQLITE_DOWN = [
     "DROP TRIGGER appointment_chair_no_overlap_insert",
     "DROP TRIGGER appointment_chair_no_overlap_update",
 ]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
 
 
 def restore_clinician_guard(apps, schema_editor):
@@ -113,8 +107,8 @@ class Migration(migrations.Migration):
             model_name="appointment",
             index=models.Index(fields=["chair", "starts_at"], name="appt_chair_time_idx"),
         ),
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}),
-            _run({"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}),
+        sql_per_database(
+            {"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP},
+            {"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN},
         ),
     ]

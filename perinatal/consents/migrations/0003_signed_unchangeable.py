@@ -12,6 +12,8 @@ column added later must be added here); on PostgreSQL the row is compared withou
 
 from django.db import migrations
 
+from perinatal.lib.migrations import sql_per_database
+
 # Every column except patient_id.
 TABLES = {
     "consents_signedconsent": [
@@ -92,15 +94,7 @@ STATEMENTS_DOWN = {
 }
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("consents", "0002_default_forms"), ("audit", "0002_append_only")]
 
-    operations = [migrations.RunPython(_run(STATEMENTS_UP), _run(STATEMENTS_DOWN))]
+    operations = [sql_per_database(STATEMENTS_UP, STATEMENTS_DOWN)]

@@ -4,22 +4,13 @@ the email exactly as she would receive it."""
 import re
 
 from perinatal.notify.models import Message
-from perinatal.patients.models import Patient
-from perinatal.testing import make_staff, sign_in
+from perinatal.testing import make_patient
 
 LINK = re.compile(r"https?://[^\s]+/consent/([A-Za-z0-9_-]+)/")
 
 
 def a_patient(name="Maria Lopez", *, language="en", email="maria@example.org", **fields):
-    return Patient.objects.create(
-        name=name, email=email, language=language, stage=Patient.Stage.POSTPARTUM, **fields
-    )
-
-
-def signed_in(client, role="front_desk", username=None):
-    user = make_staff(role, username)
-    sign_in(client, user)
-    return user
+    return make_patient(name=name, email=email, language=language, phone="", **fields)
 
 
 def send(client, patient, kinds=("treatment", "ob_sharing", "telehealth"), channel="link"):

@@ -10,15 +10,16 @@ from django.utils import timezone
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.consents.models import ConsentRequest, ConsentTemplate, Kind, SignedConsent
 from perinatal.consents.services import has_signed
-from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form, signed_in
+from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
 from perinatal.notify.models import Message
+from perinatal.testing import sign_in_as
 
 pytestmark = pytest.mark.django_db
 
 
 def test_she_signs_through_the_emailed_link(client, clinic):
     patient = a_patient("Maria Lopez")
-    staff_member = signed_in(client, "front_desk")
+    staff_member = sign_in_as(client, "front_desk")
     assert not has_signed(patient, Kind.TREATMENT)
 
     response = send(client, patient)
@@ -72,7 +73,7 @@ def test_she_signs_through_the_emailed_link(client, clinic):
 
 def test_a_used_link_says_it_was_used(client, clinic):
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["telehealth"])
     token = emailed_token(patient)
     requests = list(ConsentRequest.objects.filter(patient=patient))
@@ -89,7 +90,7 @@ def test_a_used_link_says_it_was_used(client, clinic):
 
 def test_an_expired_link_says_so_with_the_clinics_phone(client, clinic):
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     token = emailed_token(patient)
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
@@ -104,7 +105,7 @@ def test_an_expired_link_says_so_with_the_clinics_phone(client, clinic):
 
 def test_sending_again_replaces_the_older_link(client, clinic):
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     old = emailed_token(patient)
     send(client, patient, kinds=["treatment"])
@@ -121,7 +122,7 @@ def test_a_wrong_token_is_not_found(client, clinic):
 
 def test_she_may_sign_some_forms_and_come_back_for_the_rest(client, clinic):
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment", "telehealth"])
     token = emailed_token(patient)
     treatment, telehealth = ConsentRequest.objects.order_by("-template__kind")
@@ -144,7 +145,7 @@ def test_she_may_sign_some_forms_and_come_back_for_the_rest(client, clinic):
 
 def test_a_spanish_speaker_gets_the_spanish_forms_and_pages(client, clinic):
     patient = a_patient("Ana Ruiz", language="es", email="ana@example.org")
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     message = Message.objects.get(template="consent_request")
     assert "Ana" not in message.subject + message.body_text
@@ -167,7 +168,7 @@ def test_a_spanish_speaker_gets_the_spanish_forms_and_pages(client, clinic):
 
 def test_on_the_tablet_the_staff_member_is_the_witness(client, clinic):
     patient = a_patient()
-    nurse = signed_in(client, "nurse")
+    nurse = sign_in_as(client, "nurse")
     opened = send(client, patient, kinds=["treatment", "ob_sharing"], channel="tablet")
     assert opened.status_code == 302
     signing_page = opened["Location"]
@@ -191,7 +192,7 @@ def test_on_the_tablet_the_staff_member_is_the_witness(client, clinic):
 
 def test_a_tablet_link_lasts_only_a_short_while(client, clinic):
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     signing_page = send(client, patient, kinds=["treatment"], channel="tablet")["Location"]
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         assert client.get(signing_page).status_code == 410
@@ -200,7 +201,7 @@ def test_a_tablet_link_lasts_only_a_short_while(client, clinic):
 def test_has_signed_follows_signing_and_withdrawal(client, clinic):
     patient = a_patient()
     other = a_patient("Someone Else", email="else@example.org")
-    signed_in(client, "clinician")
+    sign_in_as(client, "clinician")
     send(client, patient, kinds=["ob_sharing"])
     assert not has_signed(patient, Kind.OB_SHARING)
     sign_form(client, f"/consent/{emailed_token(patient)}/", ConsentRequest.objects.all())
@@ -227,7 +228,7 @@ def test_the_token_never_reaches_the_audit_log_or_the_logs(client, clinic):
     from perinatal.lib.redact import redact
 
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     token = emailed_token(patient)
     client.get(f"/consent/{token}/")
@@ -243,7 +244,7 @@ def test_the_token_never_reaches_the_audit_log_or_the_logs(client, clinic):
 def test_signing_is_rate_limited(client, clinic, settings):
     settings.PERINATAL_RATE_LIMITS = {**settings.PERINATAL_RATE_LIMITS, "manage": "2/h"}
     patient = a_patient()
-    signed_in(client)
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     token = emailed_token(patient)
     request = ConsentRequest.objects.get()

@@ -14,10 +14,10 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.consents import sources
 from perinatal.consents.models import ConsentRequest, SignedConsent
 from perinatal.consents.services import bundle_for, send_forms, sign
-from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form, signed_in
+from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
 from perinatal.notify.models import Message
 from perinatal.patients.registry import UNSIGNED_CONSENT
-from perinatal.testing import make_staff, sign_in
+from perinatal.testing import make_staff, sign_in, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def signed_consent(client, clinic):
     """Maria signed the treatment form through her link; the client is signed in as front desk."""
     patient = a_patient()
-    signed_in(client, "front_desk")
+    sign_in_as(client, "front_desk")
     send(client, patient, kinds=["treatment"])
     sign_form(client, f"/consent/{emailed_token(patient)}/", ConsentRequest.objects.all())
     return SignedConsent.objects.get()
@@ -76,7 +76,7 @@ def test_records_that_do_not_exist_are_404(client, signed_consent):
 
 def test_front_desk_sends_forms_and_sees_where_they_stand(client, clinic):
     patient = a_patient()
-    signed_in(client, "front_desk")
+    sign_in_as(client, "front_desk")
     page = client.get(f"/staff/patients/{patient.pk}/consents/")
     assert page.status_code == 200
     assert "Default — the medical director must review" in page.content.decode()
@@ -97,7 +97,7 @@ def test_front_desk_sends_forms_and_sees_where_they_stand(client, clinic):
 
 def test_a_patient_without_email_can_only_sign_on_the_tablet(client, clinic):
     patient = a_patient(email="")
-    signed_in(client, "front_desk")
+    sign_in_as(client, "front_desk")
     refused = send(client, patient, kinds=["treatment"], channel="link")
     assert refused.status_code == 302
     assert not ConsentRequest.objects.exists()
@@ -173,7 +173,7 @@ def test_the_work_queue_lists_unsigned_and_expired_forms(client, clinic):
         a_patient(name, email=f"{name.split()[0].lower()}@example.org")
         for name in ("Ana Waiting", "Bea Expired", "Cora Signed", "Dee Recent")
     )
-    front_desk = signed_in(client, "front_desk")
+    front_desk = sign_in_as(client, "front_desk")
 
     def ask(patient, *kinds):
         return send_forms(patient=patient, kinds=list(kinds), by=front_desk, channel="link")[0]

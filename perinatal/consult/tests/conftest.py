@@ -4,12 +4,6 @@ from perinatal.consult.tests.helpers import make_patient
 from perinatal.testing import sign_in
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """Staff accounts here sign in with force_login: a slow password hash only costs time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def patient(db):
     return make_patient()

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from perinatal import testing
 from perinatal.consult.models import EligibilityCriterion
 from perinatal.patients.models import Patient
 
@@ -10,12 +11,12 @@ def make_patient(**fields) -> Patient:
     values = {
         "name": "Maria Lopez",
         "email": "maria@example.org",
-        "stage": Patient.Stage.POSTPARTUM,
+        "phone": "",
         "delivery_date": date(2026, 10, 1),
         "delivery": Patient.Delivery.CAESAREAN_DONE,
         "breastfeeding": Patient.Breastfeeding.YES,
     }
-    return Patient.objects.create(**(values | fields))
+    return testing.make_patient(**(values | fields))
 
 
 def criterion(text_starts: str) -> EligibilityCriterion:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.patients.models import Obstetrician, Patient
+from perinatal.testing import make_patient
 
 PATIENT_NAME = "Ana Muñoz"
 DATE_OF_BIRTH = date(1991, 3, 14)
@@ -35,12 +36,10 @@ def an_ob(**fields) -> Obstetrician:
 
 
 def a_patient(*, ob: Obstetrician | None = None, **fields) -> Patient:
-    return Patient.objects.create(
+    return make_patient(
         **{
             "name": PATIENT_NAME,
             "date_of_birth": DATE_OF_BIRTH,
-            "email": "ana@example.org",
-            "phone": "+16175550123",
             "stage": Patient.Stage.PREGNANT,
             "due_date": DUE_DATE,
             "obstetrician": ob,

@@ -12,7 +12,6 @@ from perinatal.booking.tests.helpers import DENVER, NOW, Setup, person, screened
 from perinatal.screening.instruments import get_instrument
 from perinatal.screening.models import Screening
 from perinatal.screening.services import request_callback, save_screening
-from perinatal.testing import sign_in
 
 __all__ = ["DENVER", "NOW", "person", "screened"]
 
@@ -76,12 +75,6 @@ def callback(*, urgent: bool, first_name="Rosa", phone="+16175550199", screening
         screening=screening,
         urgent=urgent,
     )
-
-
-def signed_in(client, staff, role: str):
-    user = staff(role, username=f"{role}-user")
-    sign_in(client, user)
-    return user
 
 
 def count_queries(client, url: str) -> int:

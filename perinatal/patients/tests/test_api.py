@@ -5,7 +5,8 @@ import pytest
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.models import Patient
-from perinatal.patients.tests.helpers import callback, screened, screened_for, signed_in
+from perinatal.patients.tests.helpers import callback, screened, screened_for
+from perinatal.testing import sign_in_as
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_a_password_without_the_second_factor_is_not_enough(client, staff, ana):
 
 
 def test_a_role_without_the_capability_gets_404(client, staff, ana):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     for url in (
         "/api/v1/staff/patients?q=ana",
@@ -46,7 +47,7 @@ def test_a_role_without_the_capability_gets_404(client, staff, ana):
 
 def test_unknown_and_merged_ids_get_404(client, staff, ana):
     merged = Patient.objects.create(name="Ana E.", stage="postpartum", merged_into=ana)
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     assert client.get("/api/v1/staff/patients/999999").status_code == 404
     assert client.get(f"/api/v1/staff/patients/{merged.pk}").status_code == 404
@@ -54,7 +55,7 @@ def test_unknown_and_merged_ids_get_404(client, staff, ana):
 
 
 def test_clinical_staff_get_her_screens(client, staff, ana):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     response = client.get(f"/api/v1/staff/patients/{ana.pk}")
 
@@ -73,7 +74,7 @@ def test_clinical_staff_get_her_screens(client, staff, ana):
 
 def test_front_desk_gets_contacts_and_no_clinical_field(client, staff, ana):
     callback(urgent=True, screening=screened(self_harm=True))
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     patient = client.get(f"/api/v1/staff/patients/{ana.pk}").json()
     queue = client.get("/api/v1/staff/queue").json()
@@ -89,7 +90,7 @@ def test_front_desk_gets_contacts_and_no_clinical_field(client, staff, ana):
 
 def test_search_returns_current_records_with_a_count(client, staff, ana):
     Patient.objects.create(name="Ana E.", stage="postpartum", merged_into=ana)
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     body = client.get("/api/v1/staff/patients", {"q": "ana"}).json()
 

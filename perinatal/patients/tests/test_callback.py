@@ -4,8 +4,9 @@ the outcome and links her record; front desk cannot open it."""
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import callback, screened, signed_in
+from perinatal.patients.tests.helpers import callback, screened
 from perinatal.screening.models import CallbackRequest
+from perinatal.testing import sign_in_as
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def urgent_call(db, frozen):
 
 
 def test_the_clinician_sees_who_to_call_and_what_she_answered(client, staff, urgent_call):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     response = client.get(f"/staff/callbacks/{urgent_call.pk}/")
     html = response.content.decode()
@@ -33,7 +34,7 @@ def test_the_clinician_sees_who_to_call_and_what_she_answered(client, staff, urg
 
 
 def test_recording_the_call_links_her_record_and_her_screen(client, staff, urgent_call, clinic_day):
-    user = signed_in(client, staff, "nurse")
+    user = sign_in_as(client, "nurse")
     patient = clinic_day.book(phone=urgent_call.phone).patient
 
     page = client.get(f"/staff/callbacks/{urgent_call.pk}/").content.decode()
@@ -66,7 +67,7 @@ def test_recording_the_call_links_her_record_and_her_screen(client, staff, urgen
 
 
 def test_a_second_note_is_added_not_written_over(client, staff, urgent_call):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     url = f"/staff/callbacks/{urgent_call.pk}/"
 
     client.post(url, {"status": "calling", "note": "No answer, voicemail left.", "patient": ""})
@@ -79,7 +80,7 @@ def test_a_second_note_is_added_not_written_over(client, staff, urgent_call):
 
 
 def test_marking_it_done_needs_a_note_and_keeps_what_was_chosen(client, staff, urgent_call):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     response = client.post(
         f"/staff/callbacks/{urgent_call.pk}/", {"status": "done", "note": "  ", "patient": ""}
@@ -94,7 +95,7 @@ def test_marking_it_done_needs_a_note_and_keeps_what_was_chosen(client, staff, u
 
 def test_searching_for_her_record_from_the_call_back(client, staff, urgent_call, clinic_day):
     clinic_day.book(name="Dora Lopez", email="dora@example.org", phone="+16175550177")
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     html = client.get(f"/staff/callbacks/{urgent_call.pk}/?q=dora").content.decode()
 
@@ -104,8 +105,8 @@ def test_searching_for_her_record_from_the_call_back(client, staff, urgent_call,
 
 
 def test_front_desk_and_outsiders_cannot_open_a_call_back(client, staff, urgent_call):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
     assert client.get(f"/staff/callbacks/{urgent_call.pk}/").status_code == 404
 
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     assert client.get("/staff/callbacks/999999/").status_code == 404

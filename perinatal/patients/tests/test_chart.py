@@ -15,9 +15,8 @@ from perinatal.patients.tests.helpers import (
     callback,
     count_queries,
     screened_for,
-    signed_in,
 )
-from perinatal.testing import sign_in
+from perinatal.testing import sign_in, sign_in_as
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def chart(client, patient):
 
 
 def test_the_header_tells_who_she_is_and_how_far_after_the_birth(client, staff, ana):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     html = chart(client, ana)
 
@@ -53,7 +52,7 @@ def test_the_header_tells_who_she_is_and_how_far_after_the_birth(client, staff, 
 def test_a_pregnant_patient_shows_weeks_and_days_of_pregnancy(client, staff, clinic_day):
     # Due 70 days after Monday 1 June 2026: 280 - 70 = 210 days = 30 weeks 0 days.
     patient = clinic_day.book(stage="pregnant", key_date=date(2026, 8, 10)).patient
-    signed_in(client, staff, "nurse")
+    sign_in_as(client, "nurse")
 
     html = chart(client, patient)
 
@@ -63,7 +62,7 @@ def test_a_pregnant_patient_shows_weeks_and_days_of_pregnancy(client, staff, cli
 
 def test_her_ob_from_the_directory_or_as_she_gave_it(client, staff, clinic_day):
     patient = clinic_day.book(ob_name="Dr Okafor", ob_practice="Mile High OB").patient
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     assert "as she gave it" in chart(client, patient)
 
@@ -83,7 +82,7 @@ def test_the_timeline_tells_the_story_newest_first(client, staff, clinic_day, fr
     call = callback(urgent=False, phone=patient.phone)
     call.patient = patient
     call.save()
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     html = chart(client, patient)
     timeline = html[html.index('id="timeline-heading"') :]
@@ -101,7 +100,7 @@ def test_the_timeline_tells_the_story_newest_first(client, staff, clinic_day, fr
 def test_messages_about_a_sisters_appointment_are_not_on_her_chart(client, staff, clinic_day):
     ana = clinic_day.book()
     lucia = clinic_day.book(name="Lucia Example")  # same email, her own record
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     timeline = chart(client, ana.patient).split('id="timeline-heading"')[1]
 
@@ -119,7 +118,7 @@ def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
     for days, answers in ((60, (3, 3, 3, 3, 3)), (30, (2, 2, 2, 2)), (7, (1, 1))):
         screened_for(ana, *answers, at=NOW - timedelta(days=days))
     screened_for(ana, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, at=NOW - timedelta(days=1))
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     html = chart(client, ana)
     svg = html[html.index("<svg") : html.index("</svg>")]
@@ -142,7 +141,7 @@ def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
 
 def test_front_desk_sees_no_score_no_band_and_no_answer(client, staff, ana):
     screened_for(ana, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3)
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     html = chart(client, ana)
 
@@ -152,7 +151,7 @@ def test_front_desk_sees_no_score_no_band_and_no_answer(client, staff, ana):
 
 
 def test_each_look_at_the_chart_is_one_audit_event(client, staff, ana):
-    user = signed_in(client, staff, "nurse")
+    user = sign_in_as(client, "nurse")
 
     chart(client, ana)
 
@@ -170,7 +169,7 @@ def test_each_look_at_the_chart_is_one_audit_event(client, staff, ana):
 def test_the_chart_runs_the_same_queries_for_one_row_or_thirty(client, staff, clinic_day):
     patient = clinic_day.book().patient
     screened_for(patient, 1)
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     url = f"/staff/patients/{patient.pk}/"
     client.get(url)  # warm the clinic cache
     one = count_queries(client, url)
@@ -188,7 +187,7 @@ def test_the_chart_runs_the_same_queries_for_one_row_or_thirty(client, staff, cl
 
 def test_a_merged_record_leads_to_the_kept_one(client, staff, ana, clinic_day):
     other = Patient.objects.create(name="Ana E.", stage="postpartum", merged_into=ana)
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     response = client.get(f"/staff/patients/{other.pk}/")
 
@@ -206,5 +205,5 @@ def test_outsiders_get_404_and_strangers_are_sent_to_sign_in(client, staff, ana)
 
     sign_in(client, staff("admin", username="it"))  # signed in, but no business in charts
     assert client.get(f"/staff/patients/{ana.pk}/").status_code == 404
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     assert client.get("/staff/patients/999999/").status_code == 404

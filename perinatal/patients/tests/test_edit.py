@@ -7,7 +7,7 @@ import pytest
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.models import Obstetrician, Patient
-from perinatal.patients.tests.helpers import signed_in
+from perinatal.testing import sign_in_as
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def form_data(patient, **changes):
 
 
 def test_after_the_birth_staff_record_it_and_the_change_is_audited(client, staff, ana, frozen):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
     ob = Obstetrician.objects.create(name="Dr Ada Okafor", practice="Mile High OB")
 
     response = client.post(
@@ -89,7 +89,7 @@ def test_after_the_birth_staff_record_it_and_the_change_is_audited(client, staff
 
 
 def test_a_bad_phone_is_explained_and_nothing_typed_is_lost(client, staff, ana):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     response = client.post(
         f"/staff/patients/{ana.pk}/edit/",
@@ -119,7 +119,7 @@ def test_a_bad_phone_is_explained_and_nothing_typed_is_lost(client, staff, ana):
     ],
 )
 def test_inconsistent_details_get_a_clear_message(client, staff, ana, frozen, changes, message):
-    signed_in(client, staff, "nurse")
+    sign_in_as(client, "nurse")
 
     response = client.post(f"/staff/patients/{ana.pk}/edit/", form_data(ana, **changes))
 
@@ -128,7 +128,7 @@ def test_inconsistent_details_get_a_clear_message(client, staff, ana, frozen, ch
 
 
 def test_a_change_made_meanwhile_is_not_overwritten_silently(client, staff, ana):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
     stale = form_data(ana, support_name="Luis Example")
     ana.email = "ana.new@example.org"
     ana.save()
@@ -146,6 +146,6 @@ def test_a_change_made_meanwhile_is_not_overwritten_silently(client, staff, ana)
 
 
 def test_roles_without_editing_get_404(client, staff, ana):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     assert client.get(f"/staff/patients/{ana.pk}/edit/").status_code == 404

@@ -12,8 +12,8 @@ from perinatal.patients.tests.helpers import (
     count_queries,
     person,
     screened,
-    signed_in,
 )
+from perinatal.testing import sign_in_as
 
 
 def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_day):
@@ -22,7 +22,7 @@ def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_da
         TODAY_NINE + timedelta(days=1, hours=2), name="Bea Tomorrow", email="b@example.org"
     )
     clinic_day.book(TODAY_NINE + timedelta(days=2), name="Cleo Later", email="c@example.org")
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     response = client.get("/staff/")
     html = response.content.decode()
@@ -43,7 +43,7 @@ def test_front_desk_sees_an_urgent_booking_as_urgent_and_nothing_clinical(
 ):
     clinic_day.book(name="Eva Urgent", screening=screened(self_harm=True))
     callback(urgent=True, screening=screened(self_harm=True))
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     html = client.get("/staff/").content.decode()
 
@@ -56,7 +56,7 @@ def test_front_desk_sees_an_urgent_booking_as_urgent_and_nothing_clinical(
 def test_the_queue_in_brief_and_a_search_box(client, staff, clinic_day):
     clinic_day.book()
     clinic_day.book(name="Lucia Example")
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     html = client.get("/staff/").content.decode()
 
@@ -69,7 +69,7 @@ def test_the_queue_in_brief_and_a_search_box(client, staff, clinic_day):
 
 def test_home_runs_the_same_queries_for_one_appointment_or_thirty(client, staff, clinic_day):
     clinic_day.book(name="Mother 0", email="m0@example.org")
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
     client.get("/staff/")
     one = count_queries(client, "/staff/")
 
@@ -82,7 +82,7 @@ def test_home_runs_the_same_queries_for_one_appointment_or_thirty(client, staff,
 
 
 def test_roles_without_the_schedule_get_404(client, staff, clinic_day):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     assert client.get("/staff/").status_code == 404
 
@@ -106,7 +106,7 @@ def test_each_location_keeps_its_own_today(client, staff, clinic_day, frozen):
             consultation, when, person(name=f"Patient in {name}"), via="web", location=location
         )
     frozen.move_to(datetime(2026, 6, 2, 5, tzinfo=zoneinfo.ZoneInfo("UTC")))
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     html = client.get("/staff/").content.decode()
 

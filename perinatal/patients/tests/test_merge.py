@@ -9,8 +9,9 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking.models import Appointment
 from perinatal.patients import services
 from perinatal.patients.models import MergeSuggestion, Patient
-from perinatal.patients.tests.helpers import callback, count_queries, screened_for, signed_in
+from perinatal.patients.tests.helpers import callback, count_queries, screened_for
 from perinatal.screening.models import CallbackRequest, Screening
+from perinatal.testing import sign_in_as
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def twins(clinic_day):
 
 def test_the_decision_page_shows_both_records_side_by_side(client, staff, twins):
     ana, nickname, suggestion = twins
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     response = client.get(f"/staff/merges/{suggestion.pk}/")
     html = response.content.decode()
@@ -47,7 +48,7 @@ def test_the_decision_page_shows_both_records_side_by_side(client, staff, twins)
 
 def test_merging_moves_everything_and_loses_nothing(client, staff, twins):
     ana, nickname, suggestion = twins
-    user = signed_in(client, staff, "front_desk")
+    user = sign_in_as(client, "front_desk")
     before = {
         "appointments": set(Appointment.objects.values_list("pk", flat=True)),
         "screens": set(
@@ -85,7 +86,7 @@ def test_merging_moves_everything_and_loses_nothing(client, staff, twins):
 
 def test_different_people_stay_apart(client, staff, twins):
     ana, nickname, suggestion = twins
-    signed_in(client, staff, "nurse")
+    sign_in_as(client, "nurse")
 
     response = client.post(f"/staff/merges/{suggestion.pk}/", {"decision": "apart"})
 
@@ -138,7 +139,7 @@ def test_the_list_of_suggestions_runs_the_same_queries_for_one_or_thirty(client,
         MergeSuggestion.objects.create(patient=second, candidate=first, reason="email")
 
     pair(0)
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
     client.get("/staff/merges/")
     one = count_queries(client, "/staff/merges/")
     for n in range(1, 30):
@@ -148,7 +149,7 @@ def test_the_list_of_suggestions_runs_the_same_queries_for_one_or_thirty(client,
 
 
 def test_roles_without_merging_get_404(client, staff, twins):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     assert client.get("/staff/merges/").status_code == 404
     assert client.get(f"/staff/merges/{twins[2].pk}/").status_code == 404

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import callback, count_queries, screened, signed_in
+from perinatal.patients.tests.helpers import callback, count_queries, screened
+from perinatal.testing import sign_in_as
 
 
 def titles(response) -> list[str]:
@@ -42,7 +43,7 @@ def busy_morning(clinic_day, frozen):
 
 
 def test_urgent_items_come_first_then_what_to_confirm_then_duplicates(client, staff, busy_morning):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
 
     response = client.get("/staff/queue/")
 
@@ -58,7 +59,7 @@ def test_urgent_items_come_first_then_what_to_confirm_then_duplicates(client, st
 
 
 def test_a_confirmed_booking_and_a_handled_call_back_leave_the_queue(client, staff, busy_morning):
-    user = signed_in(client, staff, "clinician")
+    user = sign_in_as(client, "clinician")
     busy_morning["routine"].confirmed_at, busy_morning["routine"].confirmed_by = (
         timezone.now(),
         user,
@@ -77,7 +78,7 @@ def test_a_confirmed_booking_and_a_handled_call_back_leave_the_queue(client, sta
 def test_front_desk_sees_the_urgent_items_but_no_answers_and_cannot_open_a_call_back(
     client, staff, busy_morning
 ):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     response = client.get("/staff/queue/")
     html = response.content.decode()
@@ -92,7 +93,7 @@ def test_front_desk_sees_the_urgent_items_but_no_answers_and_cannot_open_a_call_
 
 
 def test_the_queue_runs_the_same_queries_for_one_item_or_thirty(client, staff, clinic_day):
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     clinic_day.book(name="First Booking", email="first@example.org")
     callback(urgent=True, screening=screened(self_harm=True))
     client.get("/staff/queue/")  # warm the clinic cache
@@ -106,7 +107,7 @@ def test_the_queue_runs_the_same_queries_for_one_item_or_thirty(client, staff, c
 
 
 def test_opening_the_queue_is_audited_with_a_count_only(client, staff, busy_morning):
-    signed_in(client, staff, "nurse")
+    sign_in_as(client, "nurse")
 
     client.get("/staff/queue/")
 
@@ -115,6 +116,6 @@ def test_opening_the_queue_is_audited_with_a_count_only(client, staff, busy_morn
 
 
 def test_roles_without_the_queue_get_404(client, staff, busy_morning):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     assert client.get("/staff/queue/").status_code == 404

@@ -7,7 +7,8 @@ import pytest
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.models import Patient
-from perinatal.patients.tests.helpers import count_queries, signed_in
+from perinatal.patients.tests.helpers import count_queries
+from perinatal.testing import sign_in_as
 
 
 @pytest.fixture
@@ -49,13 +50,13 @@ def found(client, q: str) -> list[str]:
     ],
 )
 def test_search_finds_current_records_only(client, staff, patients, q, names):
-    signed_in(client, staff, "front_desk")
+    sign_in_as(client, "front_desk")
 
     assert found(client, q) == names
 
 
 def test_a_search_is_audited_with_the_count_and_never_the_words(client, staff, patients):
-    user = signed_in(client, staff, "front_desk")
+    user = sign_in_as(client, "front_desk")
 
     found(client, "ana.lopez@example.org")
 
@@ -69,7 +70,7 @@ def test_results_come_in_pages(client, staff, db):
     Patient.objects.bulk_create(
         Patient(name=f"Mother {n:02}", stage="postpartum") for n in range(30)
     )
-    signed_in(client, staff, "nurse")
+    sign_in_as(client, "nurse")
 
     first = client.get("/staff/patients/", {"q": "mother"}).context["page"]
     second = client.get("/staff/patients/", {"q": "mother", "page": 2}).context["page"]
@@ -80,7 +81,7 @@ def test_results_come_in_pages(client, staff, db):
 
 def test_search_runs_the_same_queries_for_one_result_or_thirty(client, staff, db):
     Patient.objects.create(name="Mother 00", stage="postpartum")
-    signed_in(client, staff, "clinician")
+    sign_in_as(client, "clinician")
     client.get("/staff/patients/?q=mother")
     one = count_queries(client, "/staff/patients/?q=mother")
 
@@ -92,6 +93,6 @@ def test_search_runs_the_same_queries_for_one_result_or_thirty(client, staff, db
 
 
 def test_roles_without_search_get_404(client, staff, patients):
-    signed_in(client, staff, "admin")
+    sign_in_as(client, "admin")
 
     assert client.get("/staff/patients/", {"q": "ana"}).status_code == 404

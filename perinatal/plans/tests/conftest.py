@@ -9,12 +9,6 @@ from perinatal.plans.tests.helpers import a_patient
 DEFAULTS = importlib.import_module("perinatal.plans.migrations.0002_default_protocol_and_follow_up")
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """Staff accounts are made per test; a fast hash keeps that from dominating the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def infusion_clinic(clinic):
     """The demo clinic with two chairs per location and the infusion day appointment type.

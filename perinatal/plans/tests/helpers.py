@@ -13,23 +13,19 @@ from perinatal.patients.models import Patient
 from perinatal.plans import services
 from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, TreatmentPlan
+from perinatal.testing import make_patient
 
 BOSTON = "Boston — Back Bay"
 
 
 def a_patient(**overrides) -> Patient:
     fields = {
-        "name": "Ana Example",
-        "email": "ana@example.org",
-        "phone": "+16175550123",
-        "language": "en",
-        "stage": Patient.Stage.POSTPARTUM,
         "delivery_date": timezone.localdate() - timedelta(weeks=6),
         "breastfeeding": Patient.Breastfeeding.YES,
         "support_name": "Ben Example",
         "support_phone": "+16175550124",
     }
-    return Patient.objects.create(**{**fields, **overrides})
+    return make_patient(**{**fields, **overrides})
 
 
 def plan_fields(**overrides) -> dict:
