@@ -218,7 +218,7 @@ def queries() -> dict:
     from perinatal.screening.models import Screening
     from perinatal.testing import sign_in
 
-    client = sign_in(Client(), User.objects.get(username="bench-clinician"))
+    client = sign_in(Client(HTTP_HOST="127.0.0.1"), User.objects.get(username="bench-clinician"))
     counts = {}
     per_patient = Screening.objects.values("patient_id").order_by().annotate(n=Count("id"))
     light = per_patient.filter(n=1).first() or per_patient.order_by("n").first()

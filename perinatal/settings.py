@@ -203,6 +203,11 @@ PERINATAL_RATE_LIMITS = {
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
+# Consent forms: how long an emailed link and a tablet session stay open, and when an unsigned
+# form joins the work queue.
+PERINATAL_CONSENT_LINK_DAYS = env_int("PERINATAL_CONSENT_LINK_DAYS", 7)
+PERINATAL_CONSENT_TABLET_MINUTES = env_int("PERINATAL_CONSENT_TABLET_MINUTES", 60)
+PERINATAL_CONSENT_REMIND_HOURS = env_int("PERINATAL_CONSENT_REMIND_HOURS", 48)
 
 # --- Booking ------------------------------------------------------------------------------------
 # Reminder emails, in hours before the appointment; each is checked again just before it goes.

@@ -221,8 +221,8 @@ class ConsentRequest(models.Model):
     @staticmethod
     def lifetime(channel: str) -> timedelta:
         if channel == Method.TABLET:
-            return timedelta(minutes=getattr(settings, "PERINATAL_CONSENT_TABLET_MINUTES", 60))
-        return timedelta(days=getattr(settings, "PERINATAL_CONSENT_LINK_DAYS", 7))
+            return timedelta(minutes=settings.PERINATAL_CONSENT_TABLET_MINUTES)
+        return timedelta(days=settings.PERINATAL_CONSENT_LINK_DAYS)
 
 
 class SignedConsentQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ SOURCE_LIMIT = 500
 
 def remind_after() -> timedelta:
     """How long an unsigned form waits before it shows in the work queue."""
-    return timedelta(hours=getattr(settings, "PERINATAL_CONSENT_REMIND_HOURS", 48))
+    return timedelta(hours=settings.PERINATAL_CONSENT_REMIND_HOURS)
 
 
 def _channel(method: str) -> str:
