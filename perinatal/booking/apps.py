@@ -13,6 +13,7 @@ class BookingConfig(AppConfig):
         register("appointment", reminders.still_wanted)
 
         from perinatal.audit.log import track
-        from perinatal.booking.models import Appointment
+        from perinatal.booking.models import Appointment, AppointmentEvent
 
         track(Appointment, patient="patient_id")
+        track(AppointmentEvent, patient="appointment.patient_id")
