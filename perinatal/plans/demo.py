@@ -11,10 +11,12 @@ from perinatal.booking.models import Clinician, ConsultationType
 from perinatal.clinic.models import Location
 from perinatal.plans.models import InfusionChair, Protocol
 
+# Its name goes into her reminders and calendar, which others may see on her phone or a shared
+# calendar: it says when and where, not what treatment.
 INFUSION_TYPE = {
     "slug": "iv-ketamine-infusion",
-    "name": "IV ketamine infusion",
-    "name_es": "Infusión intravenosa de ketamina",
+    "name": "Treatment day",
+    "name_es": "Día de tratamiento",
     "mode": ConsultationType.Mode.IN_PERSON,
     "duration_minutes": 180,
     "buffer_minutes": 30,
