@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services as booking
@@ -66,6 +67,9 @@ def test_front_desk_books_the_infusion_and_she_is_emailed(client, plan, front_de
     assert (event.kind, event.actor, event.user) == ("booked", "staff", front_desk_user)
     # She changes it by calling, not online: the clinic arranged the chair and her escort.
     assert booking.can_change_online(appointment) is False
+    her_page = Client().get(f"/appointment/{appointment.manage_token}/").text
+    assert "The clinic arranged this appointment with you, so it is changed by phone." in her_page
+    assert "Change the time" not in her_page and "too close" not in her_page
 
     email = Message.objects.get(template="infusion_booked")
     assert email.to == "ana@example.org"
