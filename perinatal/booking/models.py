@@ -305,6 +305,12 @@ class Appointment(models.Model):
             models.Index(fields=["clinician", "starts_at"], name="appt_clinician_time_idx"),
             models.Index(fields=["status", "-urgent", "starts_at"], name="appt_queue_idx"),
             models.Index(fields=["patient", "starts_at"], name="appt_patient_idx"),
+            # The work queue's "new bookings to confirm": few rows among many, so only they.
+            models.Index(
+                fields=["-urgent", "created_at"],
+                condition=Q(status="booked", confirmed_at__isnull=True),
+                name="appt_to_confirm_idx",
+            ),
             # Which chairs are free at a time (perinatal.plans.services.free_resources).
             models.Index(fields=["chair", "starts_at"], name="appt_chair_time_idx"),
         ]

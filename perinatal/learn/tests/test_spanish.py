@@ -51,10 +51,15 @@ def parse_po(path: Path) -> list[dict]:
     return entries
 
 
-def translations(entry: dict) -> list[str]:
+def translation_items(entry: dict) -> list[tuple[str, str]]:
+    """(key, text) of each translated form: "msgstr", or "msgstr[0]", "msgstr[1]" …"""
     if "msgid_plural" in entry:
-        return [v for k, v in sorted(entry.items()) if k.startswith("msgstr[")]
-    return [entry["msgstr"]]
+        return [(k, v) for k, v in sorted(entry.items()) if k.startswith("msgstr[")]
+    return [("msgstr", entry["msgstr"])]
+
+
+def translations(entry: dict) -> list[str]:
+    return [text for _, text in translation_items(entry)]
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +94,12 @@ PLACEHOLDER_OR_TAG = re.compile(r"%\(\w+\)[sd]|%%|<[^>]+>")
 
 
 def test_placeholders_and_markup_are_kept(entries):
+    """Each form keeps what its English keeps: the singular form the msgid's, every plural form
+    the msgid_plural's (an English singular often spells out "one" where the plural counts)."""
     for entry in entries[1:]:
-        expected = sorted(PLACEHOLDER_OR_TAG.findall(entry["msgid"]))
-        for text in translations(entry):
+        for key, text in translation_items(entry):
+            source = entry["msgid_plural"] if key not in ("msgstr", "msgstr[0]") else entry["msgid"]
+            expected = sorted(PLACEHOLDER_OR_TAG.findall(source))
             assert sorted(PLACEHOLDER_OR_TAG.findall(text)) == expected, entry["msgid"]
 
 
