@@ -1,5 +1,7 @@
 """Phone numbers are stored in E.164 and shown in the national format of their region."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 
@@ -17,6 +19,13 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
 def format_phone(e164: str) -> str:
     if not e164:
         return ""
+    return _formatted(e164, settings.PERINATAL_DEFAULT_PHONE_REGION)
+
+
+# Parsing is slow next to everything else on a staff list of a few hundred rows; the answer
+# depends only on the number and the home region.
+@lru_cache(maxsize=4096)
+def _formatted(e164: str, home_region: str) -> str:
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
@@ -24,7 +33,7 @@ def format_phone(e164: str) -> str:
     region = phonenumbers.region_code_for_number(number)
     fmt = (
         phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == settings.PERINATAL_DEFAULT_PHONE_REGION
+        if region == home_region
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)

@@ -38,6 +38,7 @@ from perinatal.screening.models import CallbackRequest, Screening
 
 PAGE_SIZE = 25
 CANDIDATES = 10
+QUEUE_GROUP_ROWS = 25
 PRIORITY_HEADINGS = {
     URGENT: "Urgent: act now",
     TO_CONFIRM: "To confirm and call back",
@@ -127,6 +128,9 @@ def queue(request):
     groups = defaultdict(list)
     for item in items:
         groups[item.priority].append(item)
+    # Urgent items are always listed in full; a long routine group shows its oldest first and
+    # says how many more wait, so the page stays quick to read and to load.
+    show_all = request.GET.get("all") == "1"
     record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": len(items)})
     return render(
         request,
@@ -134,8 +138,13 @@ def queue(request):
         {
             "nav": "queue",
             "groups": [
-                (priority, PRIORITY_HEADINGS.get(priority, "Other"), groups[priority])
-                for priority in sorted(groups)
+                {
+                    "priority": priority,
+                    "heading": PRIORITY_HEADINGS.get(priority, "Other"),
+                    "items": group if show_all or priority == URGENT else group[:QUEUE_GROUP_ROWS],
+                    "total": len(group),
+                }
+                for priority, group in sorted(groups.items())
             ],
             "count": len(items),
         },

@@ -119,3 +119,27 @@ def test_roles_without_the_queue_get_404(client, staff, busy_morning):
     sign_in_as(client, "admin")
 
     assert client.get("/staff/queue/").status_code == 404
+
+
+def test_a_long_routine_group_lists_its_oldest_and_urgent_ones_are_never_cut(
+    client, staff, clinic_day, frozen
+):
+    from perinatal.patients.views import QUEUE_GROUP_ROWS
+
+    sign_in_as(client, "nurse")
+    extra = QUEUE_GROUP_ROWS + 3
+    for n in range(extra):
+        frozen.shift(timedelta(minutes=1))
+        callback(urgent=False, first_name=f"Routine{n:02d}", phone=f"+1617555{n:04d}")
+        callback(urgent=True, first_name=f"Urgent{n:02d}", phone=f"+1617556{n:04d}")
+
+    listed = titles(client.get("/staff/queue/"))
+    assert [t for t in listed if t.startswith("Urgent")] == [
+        f"Urgent call-back: Urgent{n:02d}" for n in range(extra)
+    ]
+    routine = [t for t in listed if t.startswith("Call-back")]
+    assert routine == [f"Call-back: Routine{n:02d}" for n in range(QUEUE_GROUP_ROWS)]
+    page = client.get("/staff/queue/").text
+    assert f"Show all {extra}" in page
+    everything = titles(client.get("/staff/queue/?all=1"))
+    assert len([t for t in everything if t.startswith("Call-back")]) == extra
