@@ -8,6 +8,8 @@ code with a bug can rewrite history.
 from django.db import models
 from django.utils import timezone
 
+from perinatal.lib.records import AppendOnly
+
 
 class Action(models.TextChoices):
     VIEW = "view", "viewed"
@@ -27,7 +29,7 @@ class Action(models.TextChoices):
     ACCOUNT = "account", "changed account"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     at = models.DateTimeField(default=timezone.now)
     # No foreign keys: the log outlives the rows it speaks of and must never be rewritten by a
     # cascade. ``actor_id`` is the user's id; ``actor_label`` their username at the time, or
@@ -55,11 +57,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.model}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are never deleted.")

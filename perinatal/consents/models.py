@@ -17,6 +17,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perinatal.lib.records import AppendOnly, Locked
+
 # The label the shipped texts carry until the medical director has reviewed and replaced them.
 DEFAULT_NOTE = "Default — the medical director must review"
 
@@ -30,10 +32,6 @@ class Kind(models.TextChoices):
 class Method(models.TextChoices):
     LINK = "link", _("Private link")
     TABLET = "tablet", _("Clinic tablet")
-
-
-class Locked(Exception):
-    """A published template, or a signed consent, was about to be changed."""
 
 
 class ConsentTemplateQuerySet(models.QuerySet):
@@ -231,7 +229,7 @@ class SignedConsentQuerySet(models.QuerySet):
         return self.filter(withdrawal__isnull=True)
 
 
-class SignedConsent(models.Model):
+class SignedConsent(AppendOnly):
     """What she signed, word for word. Written once; the database refuses any change."""
 
     request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="signed")
@@ -275,20 +273,12 @@ class SignedConsent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} v{self.version} signed #{self.pk}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise Locked("A signed consent is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Locked("A signed consent is never deleted.")
-
     @property
     def is_withdrawn(self) -> bool:
         return hasattr(self, "withdrawal")
 
 
-class ConsentWithdrawal(models.Model):
+class ConsentWithdrawal(AppendOnly):
     """She took back a consent. Recorded by staff from what she told them; never edited."""
 
     class How(models.TextChoices):
@@ -313,11 +303,3 @@ class ConsentWithdrawal(models.Model):
 
     def __str__(self):
         return f"withdrawal of consent #{self.signed_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise Locked("A withdrawal is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Locked("A withdrawal is never deleted.")

@@ -23,14 +23,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from perinatal.lib.records import AppendOnly, Locked
 from perinatal.patients.models import Patient
 
 # What the shipped configuration says until the medical director has reviewed each row.
 DEFAULT_LABEL = "default — review before use"
-
-
-class Locked(Exception):
-    """A signed note, assessment or addendum was about to be changed."""
 
 
 class Severity(models.TextChoices):
@@ -600,7 +597,7 @@ class EligibilityAssessment(models.Model):
         return found
 
 
-class Addendum(models.Model):
+class Addendum(AppendOnly):
     """A later addition to a signed note, signed by its author when written; never changed."""
 
     note = models.ForeignKey(ConsultationNote, on_delete=models.PROTECT, related_name="addenda")
@@ -616,11 +613,9 @@ class Addendum(models.Model):
         return f"Addendum {self.signed_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise Locked("An addendum cannot change; write another one.")
-        if not ConsultationNote.objects.signed().filter(pk=self.note_id).exists():
+        if (
+            self._state.adding
+            and not ConsultationNote.objects.signed().filter(pk=self.note_id).exists()
+        ):
             raise ValueError("Addenda are for signed notes; edit the draft instead.")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Locked("An addendum is never deleted.")

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from perinatal.lib.records import AppendOnly
 from perinatal.lib.tokens import digest
 from perinatal.patients.models import Obstetrician, Patient
 
@@ -161,7 +162,7 @@ class CarePlanLetter(models.Model):
         return self.is_awaiting_answer and self.sent_at <= now - timedelta(days=days)
 
 
-class LetterEvent(models.Model):
+class LetterEvent(AppendOnly):
     """One step in a letter's life. Rows are only ever added."""
 
     class Kind(models.TextChoices):
@@ -195,14 +196,6 @@ class LetterEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Letter events are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Letter events are never deleted.")
 
     @property
     def actor(self) -> str:

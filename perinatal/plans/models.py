@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from perinatal.clinic.models import Location, validate_phone
+from perinatal.lib.records import Locked
 
 MILK_REFERENCE = (
     "How long to express and discard is the clinician's decision. Published milk-level data "
@@ -179,10 +180,6 @@ class PlanQuerySet(models.QuerySet):
         return self.signed().exclude(models.Exists(newer))
 
 
-class PlanLocked(Exception):
-    """A signed plan is kept as it was signed."""
-
-
 class TreatmentPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -302,12 +299,12 @@ class TreatmentPlan(models.Model):
         if self.pk is not None:
             stored = TreatmentPlan.objects.filter(pk=self.pk).values_list("status", flat=True)
             if stored.first() == self.Status.SIGNED:
-                raise PlanLocked("A signed plan cannot change; write a new version.")
+                raise Locked("A signed plan cannot change; write a new version.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.pk is not None and TreatmentPlan.objects.signed().filter(pk=self.pk).exists():
-            raise PlanLocked("A signed plan is kept.")
+            raise Locked("A signed plan is kept.")
         return super().delete(*args, **kwargs)
 
     @property

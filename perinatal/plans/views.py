@@ -22,7 +22,7 @@ from perinatal.plans.forms import ChooseForm, PlanForm, WhenForm
 from perinatal.plans.models import (
     FollowUpSchedule,
     InfusionChair,
-    PlanLocked,
+    Locked,
     Protocol,
     TreatmentPlan,
 )
@@ -96,7 +96,7 @@ def plan(request, pk: int):
         if request.method == "POST" and form.is_valid():
             try:
                 services.save_draft(form.save(commit=False), user=request.user)
-            except PlanLocked:
+            except Locked:
                 messages.error(request, "This plan was signed meanwhile; nothing was changed.")
                 return redirect("plans:plan", plan.pk)
             messages.success(request, "Draft saved.")

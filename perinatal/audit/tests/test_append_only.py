@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from perinatal.audit.log import record
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.lib.records import Locked
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_the_orm_cannot_either(event):
         AuditEvent.objects.filter(pk=event.pk).update(action=Action.SEARCH)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
-    with pytest.raises(ValueError):
+    with pytest.raises(Locked):
         event.delete()
     assert AuditEvent.objects.filter(pk=event.pk, action=Action.VIEW).exists()
 

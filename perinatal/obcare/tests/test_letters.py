@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from perinatal.accounts.roles import capabilities
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.lib.records import Locked
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter, LetterEvent, LetterLocked
 from perinatal.obcare.sources import letter_queue, letter_timeline
@@ -453,9 +454,9 @@ def test_every_step_is_audited_and_no_token_reaches_the_log(client, staff_client
     assert not AuditEvent.objects.filter(path__contains=token).exists()
     # The letter's own history is append-only.
     event = LetterEvent.objects.filter(letter=letter).first()
-    with pytest.raises(ValueError):
+    with pytest.raises(Locked):
         event.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(Locked):
         event.delete()
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.plans import summary
-from perinatal.plans.models import PlanLocked, TreatmentPlan
+from perinatal.plans.models import Locked, TreatmentPlan
 from perinatal.plans.sources import plans as plan_timeline
 from perinatal.plans.tests.helpers import draft_plan, plan_fields, signed_plan
 from perinatal.testing import sign_in
@@ -102,9 +102,9 @@ def test_a_signed_plan_is_locked(client, patient, clinician):
     assert signed_event.patient_id == patient.pk
 
     plan.weight_kg = Decimal("90")
-    with pytest.raises(PlanLocked):
+    with pytest.raises(Locked):
         plan.save()
-    with pytest.raises(PlanLocked):
+    with pytest.raises(Locked):
         plan.delete()
     # The page shows it without a form, and refuses a changed copy.
     assert client.get(f"/staff/plans/{plan.pk}/").context["form"] is None
