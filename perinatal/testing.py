@@ -212,3 +212,24 @@ def sign_in_as(client, role: str, username: str | None = None):
     user = make_staff(role, username)
     sign_in(client, user)
     return user
+
+
+def assert_queue_counts_agree():
+    """Every queue source and the counts the staff home shows describe the same items: kind
+    by kind, priority and capability, the counts equal the items a source lists without limit."""
+    from collections import Counter
+
+    from perinatal.patients.registry import queue_counts, queue_sources
+
+    unlimited = 10**9
+    listed = Counter(
+        (item.kind, item.priority, item.capability)
+        for source in queue_sources()
+        for item in source(unlimited)
+    )
+    counted = {
+        (count.kind, count.priority, count.capability): count.count
+        for counter in queue_counts()
+        for count in counter()
+    }
+    assert counted == dict(listed)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,13 +16,14 @@ from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
 from perinatal.patients.registry import (
     UNSIGNED_CONSENT,
+    QueueCount,
     QueueItem,
     TimelineEntry,
+    counted,
+    queue_count,
     queue_source,
     timeline_source,
 )
-
-SOURCE_LIMIT = 500
 
 
 def remind_after() -> timedelta:
@@ -87,18 +89,31 @@ def consent_events(patient) -> list[TimelineEntry]:
     return entries
 
 
+def _waiting():
+    """Forms still unsigned a while after sending, and links that expired unsigned."""
+    return ConsentRequest.objects.filter(
+        status=ConsentRequest.Status.SENT, created_at__lte=timezone.now() - remind_after()
+    )
+
+
 @queue_source
-def unsigned_consents() -> list[QueueItem]:
-    """Forms still unsigned a while after sending, and links that expired unsigned: one item
-    per patient, so a bundle of three forms is one thing to chase."""
+def unsigned_consents(limit: int) -> list[QueueItem]:
+    """One item per patient, so a bundle of three forms is one thing to chase: the ``limit``
+    patients who have waited longest (two queries)."""
     now = timezone.now()
+    longest = (
+        _waiting()
+        .values("patient_id")
+        .annotate(since=Min("created_at"))
+        .order_by("since", "patient_id")
+        .values_list("patient_id", flat=True)[:limit]
+    )
     waiting = (
-        ConsentRequest.objects.filter(
-            status=ConsentRequest.Status.SENT, created_at__lte=now - remind_after()
-        )
+        _waiting()
+        .filter(patient_id__in=list(longest))
         .select_related("template", "patient")
         .order_by("created_at", "id")
-    )[:SOURCE_LIMIT]
+    )
     by_patient: dict[int, list[ConsentRequest]] = defaultdict(list)
     for consent_request in waiting:
         by_patient[consent_request.patient_id].append(consent_request)
@@ -121,3 +136,9 @@ def unsigned_consents() -> list[QueueItem]:
             )
         )
     return items
+
+
+@queue_count
+def unsigned_consent_counts() -> list[QueueCount]:
+    patients = _waiting().aggregate(n=Count("patient_id", distinct=True))["n"]
+    return counted("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)

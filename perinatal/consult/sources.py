@@ -9,8 +9,11 @@ from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
 from perinatal.patients.registry import (
     OTHER,
+    QueueCount,
     QueueItem,
     TimelineEntry,
+    counted,
+    queue_count,
     queue_source,
     timeline_source,
 )
@@ -81,16 +84,14 @@ def consultation_timeline(patient) -> list[TimelineEntry]:
     return entries
 
 
+def _stale_drafts():
+    """Drafts started more than a day ago and still unsigned."""
+    return ConsultationNote.objects.drafts().filter(created_at__lt=timezone.now() - STALE_DRAFT)
+
+
 @queue_source
-def unsigned_notes() -> list[QueueItem]:
-    """Drafts started more than a day ago and still unsigned: one query."""
-    before = timezone.now() - STALE_DRAFT
-    drafts = (
-        ConsultationNote.objects.drafts()
-        .filter(created_at__lt=before)
-        .select_related("patient", "clinician")
-        .order_by("created_at")
-    )
+def unsigned_notes(limit: int) -> list[QueueItem]:
+    drafts = _stale_drafts().select_related("patient", "clinician").order_by("created_at", "pk")
     return [
         QueueItem(
             priority=OTHER,
@@ -102,5 +103,10 @@ def unsigned_notes() -> list[QueueItem]:
             patient_id=note.patient_id,
             detail=f"Draft by {note.clinician}",
         )
-        for note in drafts
+        for note in drafts[:limit]
     ]
+
+
+@queue_count
+def unsigned_note_counts() -> list[QueueCount]:
+    return counted("note", OTHER, Can.WRITE_NOTES, _stale_drafts().count())

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,8 +14,11 @@ from perinatal.patients.registry import (
     OB_LETTER,
     OTHER,
     URGENT,
+    QueueCount,
     QueueItem,
     TimelineEntry,
+    counted,
+    queue_count,
     queue_source,
     timeline_source,
 )
@@ -67,22 +70,34 @@ def letter_timeline(patient) -> list[TimelineEntry]:
     return entries
 
 
-@queue_source
-def letter_queue() -> list[QueueItem]:
+def _waiting_for_staff() -> dict[str, Q]:
     """Concerns from an OB come first of all; clearances wait for a clinician to read them;
     letters without an answer after the clinic's waiting time come back to staff."""
-    now = timezone.now()
     wait = Clinic.objects.current().ob_reminder_days
-    letters = (
-        CarePlanLetter.objects.filter(
-            Q(status__in=[Status.CLEARED, Status.CONCERNS], reviewed_at__isnull=True)
-            | Q(status__in=CarePlanLetter.AWAITING_ANSWER, sent_at__lte=now - timedelta(days=wait))
-        )
-        .select_related("patient", "obstetrician")
-        .order_by("sent_at", "id")
+    unreviewed = Q(reviewed_at__isnull=True)
+    return {
+        "concerns": Q(status=Status.CONCERNS) & unreviewed,
+        "cleared": Q(status=Status.CLEARED) & unreviewed,
+        "no_answer": Q(
+            status__in=CarePlanLetter.AWAITING_ANSWER,
+            sent_at__lte=timezone.now() - timedelta(days=wait),
+        ),
+    }
+
+
+@queue_source
+def letter_queue(limit: int) -> list[QueueItem]:
+    """Every letter with concerns, and the oldest ``limit`` of the others: three queries."""
+    wanted = _waiting_for_staff()
+    letters = CarePlanLetter.objects.select_related("patient", "obstetrician").order_by(
+        "sent_at", "id"
     )
     items = []
-    for letter in letters:
+    for letter in [
+        *letters.filter(wanted["concerns"]),
+        *letters.filter(wanted["cleared"]).order_by("responded_at", "id")[:limit],
+        *letters.filter(wanted["no_answer"])[:limit],
+    ]:
         who = letter.responder_name or letter.obstetrician.name
         if letter.status == Status.CONCERNS:
             what = {
@@ -119,3 +134,16 @@ def letter_queue() -> list[QueueItem]:
             )
         )
     return items
+
+
+@queue_count
+def letter_counts() -> list[QueueCount]:
+    wanted = _waiting_for_staff()
+    numbers = CarePlanLetter.objects.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in wanted.items()}
+    )
+    return [
+        *counted("ob_concerns", URGENT, Can.SEND_OB_LETTERS, numbers["concerns"]),
+        *counted("ob_cleared", OTHER, Can.SEND_OB_LETTERS, numbers["cleared"]),
+        *counted("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, numbers["no_answer"]),
+    ]

@@ -1,17 +1,20 @@
 """The work queue: everything waiting for someone, most pressing first.
 
-``items_for(user)`` asks every registered queue source, keeps what the person may see, and
-sorts by (priority, time). This module registers the sources for what arrives from the public
-side: call-back requests, bookings to confirm (urgent ones first) and possible duplicates.
+``items_for(user, limit)`` asks every registered queue source, keeps what the person may see,
+and sorts by (priority, time); ``counts_for(user)`` asks every registered count, for the staff
+home's summary and the queue's group totals. This module registers the sources and counts for
+what arrives from the public side: call-back requests, bookings to confirm (urgent ones first)
+and possible duplicates.
 
 Safety items are shown to everyone who sees the queue, front desk included, so that an urgent
 call-back can never wait unseen; they say that it is urgent, never what she answered.
 """
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from perinatal.accounts.roles import Can, capabilities
@@ -22,14 +25,18 @@ from perinatal.patients.registry import (
     OTHER,
     TO_CONFIRM,
     URGENT,
+    QueueCount,
     QueueItem,
+    counted,
+    queue_count,
+    queue_counts,
     queue_source,
     queue_sources,
 )
 from perinatal.screening.models import CallbackRequest
 
-# A source lists at most this many items; a queue longer than that is a staffing problem the
-# summary's counts show, and the page stays fast.
+# "Show all" lists at most this many of each priority from each source; a queue longer than
+# that is a staffing problem the counts show, and the page stays fast.
 SOURCE_LIMIT = 200
 
 KIND_LABELS = {
@@ -40,37 +47,77 @@ KIND_LABELS = {
 }
 
 
-def items_for(user) -> list[QueueItem]:
-    """What this person may see, most pressing first; links they may not follow removed."""
+def items_for(user, limit: int = SOURCE_LIMIT) -> list[QueueItem]:
+    """What this person may see, most pressing first; links they may not follow removed.
+
+    Every urgent item, and of each other priority at most ``limit`` per source, oldest first.
+    """
     allowed = capabilities(user)
     items = [
         item if (item.link_capability or item.capability) in allowed else replace(item, url="")
         for source in queue_sources()
-        for item in source()
+        for item in source(limit)
         if item.capability in allowed
     ]
     items.sort(key=lambda item: (item.priority, item.at))
     return items
 
 
-def summary(items: list[QueueItem]) -> list[tuple[str, int, bool]]:
+def counts_for(user) -> list[QueueCount]:
+    """How many items of each kind this person may see, most pressing kinds first."""
+    allowed = capabilities(user)
+    counts = [
+        count for counter in queue_counts() for count in counter() if count.capability in allowed
+    ]
+    counts.sort(key=lambda count: count.priority)
+    return counts
+
+
+def summary(counts: list[QueueCount]) -> list[tuple[str, int, bool]]:
     """(label, count, urgent) per kind, in queue order."""
-    counts = Counter(item.kind for item in items)
-    urgent = {item.kind for item in items if item.priority == URGENT}
-    seen, rows = set(), []
-    for item in items:
-        if item.kind not in seen:
-            seen.add(item.kind)
-            label = KIND_LABELS.get(item.kind, item.kind.replace("_", " ").capitalize())
-            rows.append((label, counts[item.kind], item.kind in urgent))
-    return rows
+    totals, urgent = defaultdict(int), set()
+    for count in counts:
+        totals[count.kind] += count.count
+        if count.priority == URGENT:
+            urgent.add(count.kind)
+    return [
+        (KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), total, kind in urgent)
+        for kind, total in totals.items()
+    ]
+
+
+def totals_by_priority(counts: list[QueueCount]) -> dict[int, int]:
+    totals = defaultdict(int)
+    for count in counts:
+        totals[count.priority] += count.count
+    return dict(totals)
+
+
+def urgent_and_oldest(queryset, limit: int) -> list:
+    """Every urgent row, then the oldest ``limit`` of the rest: two queries."""
+    oldest = queryset.order_by("created_at", "pk")
+    return [*oldest.filter(urgent=True), *oldest.filter(urgent=False)[:limit]]
+
+
+def _by_urgency(queryset, kind: str, urgent_kind: str, capability: str) -> list[QueueCount]:
+    numbers = queryset.aggregate(
+        n_urgent=Count("pk", filter=Q(urgent=True)),
+        n_routine=Count("pk", filter=Q(urgent=False)),
+    )
+    return [
+        *counted(urgent_kind, URGENT, capability, numbers["n_urgent"]),
+        *counted(kind, TO_CONFIRM, capability, numbers["n_routine"]),
+    ]
+
+
+def _open_callbacks():
+    return CallbackRequest.objects.filter(
+        status__in=[CallbackRequest.Status.NEW, CallbackRequest.Status.CALLING]
+    )
 
 
 @queue_source
-def callback_requests() -> list[QueueItem]:
-    open_requests = CallbackRequest.objects.filter(
-        status__in=[CallbackRequest.Status.NEW, CallbackRequest.Status.CALLING]
-    ).urgent_first()[:SOURCE_LIMIT]
+def callback_requests(limit: int) -> list[QueueItem]:
     return [
         QueueItem(
             priority=URGENT if callback.urgent else TO_CONFIRM,
@@ -85,8 +132,13 @@ def callback_requests() -> list[QueueItem]:
             patient_id=callback.patient_id,
             badges=_callback_badges(callback),
         )
-        for callback in open_requests
+        for callback in urgent_and_oldest(_open_callbacks(), limit)
     ]
+
+
+@queue_count
+def callback_counts() -> list[QueueCount]:
+    return _by_urgency(_open_callbacks(), "callback", "callback", Can.SEE_QUEUE)
 
 
 def _callback_badges(callback) -> tuple[str, ...]:
@@ -96,15 +148,16 @@ def _callback_badges(callback) -> tuple[str, ...]:
     return tuple(badges)
 
 
+def _unconfirmed():
+    return Appointment.objects.booked().filter(confirmed_at__isnull=True)
+
+
 @queue_source
-def bookings_to_confirm() -> list[QueueItem]:
+def bookings_to_confirm(limit: int) -> list[QueueItem]:
     """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent."""
-    waiting = (
-        Appointment.objects.booked()
-        .filter(confirmed_at__isnull=True)
-        .order_by("-urgent", "created_at")
-        .only("name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id")
-    )[:SOURCE_LIMIT]
+    waiting = _unconfirmed().only(
+        "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
+    )
     return [
         QueueItem(
             priority=URGENT if appointment.urgent else TO_CONFIRM,
@@ -119,17 +172,24 @@ def bookings_to_confirm() -> list[QueueItem]:
             patient_id=appointment.patient_id,
             badges=("urgent", "to confirm") if appointment.urgent else ("to confirm",),
         )
-        for appointment in waiting
+        for appointment in urgent_and_oldest(waiting, limit)
     ]
 
 
+@queue_count
+def booking_counts() -> list[QueueCount]:
+    return _by_urgency(_unconfirmed(), "booking", "urgent_booking", Can.SEE_QUEUE)
+
+
+def _open_suggestions():
+    return MergeSuggestion.objects.filter(status=MergeSuggestion.Status.OPEN)
+
+
 @queue_source
-def possible_duplicates() -> list[QueueItem]:
+def possible_duplicates(limit: int) -> list[QueueItem]:
     suggestions = (
-        MergeSuggestion.objects.filter(status=MergeSuggestion.Status.OPEN)
-        .select_related("patient", "candidate")
-        .order_by("created_at")
-    )[:SOURCE_LIMIT]
+        _open_suggestions().select_related("patient", "candidate").order_by("created_at", "pk")
+    )[:limit]
     return [
         QueueItem(
             priority=OTHER,
@@ -143,6 +203,11 @@ def possible_duplicates() -> list[QueueItem]:
         )
         for suggestion in suggestions
     ]
+
+
+@queue_count
+def duplicate_counts() -> list[QueueCount]:
+    return counted("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().count())
 
 
 def _local(appointment) -> str:

@@ -1,9 +1,16 @@
 """How the chart and the work queue learn about records other apps keep.
 
 The patients app knows nothing of consultations, consents or letters. Each app registers a
-timeline source (what happened to this patient) and a queue source (what needs doing), and the
-chart and the queue ask them all. A source must run a fixed number of queries, whatever the
-number of rows, and say which capability may see each entry it returns.
+timeline source (what happened to this patient), a queue source (what needs doing) and a queue
+count (how much of it there is), and the chart, the queue and the staff home ask them all. A
+source must run a fixed number of queries, whatever the number of rows, and say which capability
+may see each entry it returns.
+
+A queue source is called with a ``limit``: it returns every urgent item it has and, of each
+other priority, the oldest ``limit``. The queue page merges them and still lists each group's
+oldest first, without building items nobody will see. Its count says how many items of each kind
+it has in all, in a query or two that build nothing; the staff home shows only those numbers.
+The two must agree: ``perinatal.testing.assert_queue_counts_agree`` checks it.
 """
 
 from collections.abc import Callable, Iterable
@@ -39,10 +46,21 @@ class QueueItem:
     link_capability: str = ""
 
 
+@dataclass(frozen=True)
+class QueueCount:
+    """How many items of one kind (and priority) a queue source has, limit or not."""
+
+    kind: str
+    priority: int
+    capability: str
+    count: int
+
+
 URGENT, TO_CONFIRM, UNSIGNED_CONSENT, OB_LETTER, OTHER = range(5)
 
 _timeline: list[Callable[[object], Iterable[TimelineEntry]]] = []
-_queue: list[Callable[[], Iterable[QueueItem]]] = []
+_queue: list[Callable[[int], Iterable[QueueItem]]] = []
+_counts: list[Callable[[], Iterable[QueueCount]]] = []
 
 
 def timeline_source(function):
@@ -52,8 +70,15 @@ def timeline_source(function):
 
 
 def queue_source(function):
-    """Register ``function() -> items`` (all open items; the queue filters by capability)."""
+    """Register ``function(limit) -> items``: every urgent item and the oldest ``limit`` of each
+    other priority (the queue filters by capability)."""
     _queue.append(function)
+    return function
+
+
+def queue_count(function):
+    """Register ``function() -> counts``: one ``QueueCount`` per kind with any items."""
+    _counts.append(function)
     return function
 
 
@@ -63,3 +88,12 @@ def timeline_sources():
 
 def queue_sources():
     return list(_queue)
+
+
+def queue_counts():
+    return list(_counts)
+
+
+def counted(kind: str, priority: int, capability: str, count: int) -> list[QueueCount]:
+    """A one-kind count, or nothing when there are none (a source lists only kinds it has)."""
+    return [QueueCount(kind, priority, capability, count)] if count else []

@@ -4,14 +4,19 @@ One small chart per instrument (EPDS, PHQ-9 and GAD-7 have different ranges and 
 sharing one time axis so they read together. The shaded regions are the instrument's bands as
 its data file defines them, so a clinic that loads its own cut-offs sees them here too. The
 geometry is computed here and the template only writes it out: no script, no third-party
-library, and a table with the same numbers for people who do not see the picture.
+library, and a table with the same numbers for people who do not see the picture. A chart's marks
+and table rows, one per result, are written here too (``marks``, ``rows``): a patient screened
+every week for years has hundreds, and the template engine would spend most of the page's time
+on them.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from perinatal.screening.instruments import Instrument, load_all
 
@@ -19,6 +24,7 @@ WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 10, 34
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 SHADES = 4  # band-0 (lowest scores) … band-3 (highest) in patients.css
+ABOVE_ZERO = SafeString('<span class="badge urgent">above zero</span>')
 
 
 def definition(code: str) -> Instrument | None:
@@ -56,6 +62,11 @@ class Point:
     total: int
     band_label: str
     safety_alert: bool
+
+    @property
+    def summary(self) -> str:
+        alert = ", self-harm item above zero" if self.safety_alert else ""
+        return f"{_day(self.at)}: {self.total}, {self.band_label}{alert}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,42 @@ class ScoreChart:
     tick_x = LEFT - 6  # right edge of the score labels
     label_x = LEFT + 6  # left edge of the band names
     date_y = HEIGHT - BOTTOM + 16
+
+    @property
+    def marks(self) -> SafeString:
+        """A circle per result, larger and marked when the self-harm item was above zero."""
+        return format_html_join(
+            "",
+            '<circle class="point{}" cx="{}" cy="{}" r="{}"><title>{}</title></circle>',
+            (
+                (
+                    " alert" if p.safety_alert else "",
+                    p.x,
+                    p.y,
+                    6 if p.safety_alert else 4.5,
+                    p.summary,
+                )
+                for p in self.points
+            ),
+        )
+
+    @property
+    def rows(self) -> SafeString:
+        """The table's rows, oldest first."""
+        return format_html_join(
+            "",
+            '<tr><td><time datetime="{}">{}</time></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    timezone.localtime(p.at).isoformat(),
+                    _day_and_time(p.at),
+                    p.total,
+                    p.band_label,
+                    ABOVE_ZERO if p.safety_alert else "zero",
+                )
+                for p in self.points
+            ),
+        )
 
     @property
     def polyline(self) -> str:
@@ -210,4 +257,11 @@ def _x_ticks(start: datetime, end: datetime, scale: _Scale) -> list[tuple[float,
 
 
 def _day(at: datetime) -> str:
-    return format_date(timezone.localtime(at), "j M Y")
+    """ "3 Mar 2026" in the clinic's zone, as the template filter ``date:"j M Y"`` writes it."""
+    local = timezone.localtime(at)
+    return f"{local.day} {MONTHS_3[local.month].title()} {local.year}"
+
+
+def _day_and_time(at: datetime) -> str:
+    local = timezone.localtime(at)
+    return f"{_day(local)}, {local:%H:%M}"

@@ -39,6 +39,7 @@ from perinatal.screening.models import CallbackRequest, Screening
 PAGE_SIZE = 25
 CANDIDATES = 10
 QUEUE_GROUP_ROWS = 25
+TIMELINE_ROWS = 40  # the newest; the whole story on request
 PRIORITY_HEADINGS = {
     URGENT: "Urgent: act now",
     TO_CONFIRM: "To confirm and call back",
@@ -61,7 +62,7 @@ def patient_for(pk: int) -> Patient:
 def home(request):
     now = timezone.now()
     locations = _schedule(now)
-    items = work_queue.items_for(request.user) if can(request.user, Can.SEE_QUEUE) else []
+    counts = work_queue.counts_for(request.user) if can(request.user, Can.SEE_QUEUE) else []
     shown = sum(len(day["appointments"]) for place in locations for day in place["days"])
     record(Action.VIEW, model="booking.appointment", detail={"page": "home", "rows": shown})
     return render(
@@ -70,8 +71,8 @@ def home(request):
         {
             "nav": "home",
             "locations": locations,
-            "queue_summary": work_queue.summary(items),
-            "urgent_count": sum(item.priority == URGENT for item in items),
+            "queue_summary": work_queue.summary(counts),
+            "urgent_count": sum(count.count for count in counts if count.priority == URGENT),
             "search_form": SearchForm(),
         },
     )
@@ -124,13 +125,15 @@ def _schedule(now) -> list[dict]:
 
 @staff_view(Can.SEE_QUEUE)
 def queue(request):
-    items = work_queue.items_for(request.user)
-    groups = defaultdict(list)
-    for item in items:
-        groups[item.priority].append(item)
     # Urgent items are always listed in full; a long routine group shows its oldest first and
     # says how many more wait, so the page stays quick to read and to load.
     show_all = request.GET.get("all") == "1"
+    limit = work_queue.SOURCE_LIMIT if show_all else QUEUE_GROUP_ROWS
+    items = work_queue.items_for(request.user, limit)
+    totals = work_queue.totals_by_priority(work_queue.counts_for(request.user))
+    groups = defaultdict(list)
+    for item in items:
+        groups[item.priority].append(item)
     record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": len(items)})
     return render(
         request,
@@ -141,12 +144,12 @@ def queue(request):
                 {
                     "priority": priority,
                     "heading": PRIORITY_HEADINGS.get(priority, "Other"),
-                    "items": group if show_all or priority == URGENT else group[:QUEUE_GROUP_ROWS],
-                    "total": len(group),
+                    "items": group if priority == URGENT else group[:limit],
+                    "total": max(totals.get(priority, 0), len(group)),
                 }
                 for priority, group in sorted(groups.items())
             ],
-            "count": len(items),
+            "count": sum(totals.values()),
         },
     )
 
@@ -266,6 +269,8 @@ def chart(request, pk):
             by_code[code].append(Result(at=at, total=total, band=band, safety_alert=alert))
         charts = score_charts(by_code)
     today = timezone.localdate()
+    timeline = entries_for(patient, request.user)
+    whole_story = request.GET.get("timeline") == "all"
     record(Action.VIEW, patient, patient=patient)
     return render(
         request,
@@ -276,7 +281,8 @@ def chart(request, pk):
             "age": patient.age_on(today),
             "gestation": patient.gestation_on(today),
             "weeks_postpartum": patient.weeks_postpartum_on(today),
-            "timeline": entries_for(patient, request.user),
+            "timeline": timeline if whole_story else timeline[:TIMELINE_ROWS],
+            "timeline_total": len(timeline),
             "charts": charts,
             "clinical": clinical,
             "action_templates": [f"{app}/_chart_actions.html" for app in CHART_ACTION_APPS],

@@ -7,14 +7,15 @@ from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
 from perinatal.patients.registry import (
     OTHER,
+    QueueCount,
     QueueItem,
     TimelineEntry,
+    counted,
+    queue_count,
     queue_source,
     timeline_source,
 )
 from perinatal.plans.models import TreatmentPlan
-
-SOURCE_LIMIT = 500
 
 
 @timeline_source
@@ -47,17 +48,19 @@ def plans(patient) -> list[TimelineEntry]:
     ]
 
 
-@queue_source
-def infusions_to_book() -> list[QueueItem]:
+def _unbooked_plans():
     """Signed plans in force whose patient has no infusion booked."""
     newer = TreatmentPlan.objects.signed().filter(
         patient=OuterRef("patient"), version__gt=OuterRef("version")
     )
     booked = Appointment.objects.booked().filter(plan__patient=OuterRef("patient"))
+    return TreatmentPlan.objects.signed().exclude(Exists(newer)).exclude(Exists(booked))
+
+
+@queue_source
+def infusions_to_book(limit: int) -> list[QueueItem]:
     waiting = (
-        TreatmentPlan.objects.signed()
-        .exclude(Exists(newer))
-        .exclude(Exists(booked))
+        _unbooked_plans()
         .select_related("patient")
         .only(
             "patient",
@@ -68,8 +71,8 @@ def infusions_to_book() -> list[QueueItem]:
             "weeks_postpartum",
             "planned_date",
         )
-        .order_by("signed_at")
-    )[:SOURCE_LIMIT]
+        .order_by("signed_at", "pk")
+    )[:limit]
     return [
         QueueItem(
             priority=OTHER,
@@ -85,3 +88,8 @@ def infusions_to_book() -> list[QueueItem]:
         )
         for plan in waiting
     ]
+
+
+@queue_count
+def infusion_counts() -> list[QueueCount]:
+    return counted("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().count())

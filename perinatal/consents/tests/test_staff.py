@@ -17,7 +17,7 @@ from perinatal.consents.services import bundle_for, send_forms, sign
 from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
 from perinatal.notify.models import Message
 from perinatal.patients.registry import UNSIGNED_CONSENT
-from perinatal.testing import make_staff, sign_in, sign_in_as
+from perinatal.testing import assert_queue_counts_agree, make_staff, sign_in, sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -194,21 +194,23 @@ def test_the_work_queue_lists_unsigned_and_expired_forms(client, clinic):
     ask(recent, "treatment")
 
     with CaptureQueriesContext(connection) as queries:
-        items = {item.patient_id: item for item in sources.unsigned_consents()}
-    assert len(queries) == 1
+        items = {item.patient_id: item for item in sources.unsigned_consents(25)}
+    assert len(queries) == 2  # who has waited longest, then their forms
     assert set(items) == {waiting.pk, expired.pk}
     assert items[waiting.pk].title == "Consent unsigned: Ana Waiting"
     assert "Off-label IV ketamine treatment, Telehealth (video) visits" in items[waiting.pk].detail
     assert items[expired.pk].title == "Consent link expired: Bea Expired"
     assert all(item.capability == Can.SEND_CONSENTS for item in items.values())
     assert all(item.priority == UNSIGNED_CONSENT for item in items.values())
+    assert_queue_counts_agree()
+    assert {item.patient_id for item in sources.unsigned_consents(1)} == {expired.pk}  # longest
 
     queue = client.get("/staff/queue/")
     assert "Consent link expired: Bea Expired" in queue.content.decode()
 
     stale = ConsentRequest.objects.get(patient=expired)
     client.post(f"/staff/consents/requests/{stale.pk}/stop/")
-    assert expired.pk not in {item.patient_id for item in sources.unsigned_consents()}
+    assert expired.pk not in {item.patient_id for item in sources.unsigned_consents(25)}
 
 
 def test_a_withdrawal_is_recorded_once_and_audited(client, signed_consent):

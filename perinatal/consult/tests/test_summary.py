@@ -12,6 +12,7 @@ from perinatal.consult.models import ConsultationNote
 from perinatal.consult.sources import consultation_timeline, unsigned_notes
 from perinatal.consult.summary import for_letter, latest_decision
 from perinatal.consult.tests.helpers import criterion, make_patient, note_data
+from perinatal.testing import assert_queue_counts_agree
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,7 @@ def test_drafts_older_than_a_day_wait_in_the_queue(
         services.sign(note=signed, user=clinician)
     write(signed_in(clinician), patient)  # started today: not yet a worry
     with django_assert_num_queries(1):
-        items = unsigned_notes()
+        items = unsigned_notes(25)
     assert [item.url for item in items] == [f"/staff/consultations/{stale.pk}/"]
     assert items[0].patient_id == patient.pk and items[0].capability == "consult.write"
+    assert_queue_counts_agree()

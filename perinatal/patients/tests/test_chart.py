@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.notify.models import Message
@@ -125,6 +126,10 @@ def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
 
     assert len(re.findall(r'<circle class="point', svg)) == 4
     assert len(re.findall(r'<circle class="point alert"', svg)) == 1
+    day_before = f"{timezone.localtime(NOW - timedelta(days=1)):%-d %b %Y}"
+    assert (
+        f"<title>{day_before}: 2, Few signs of depression, self-harm item above zero</title>" in svg
+    )
     bands = re.findall(r'<rect class="band band-\d"[^>]*><title>([^<]+)</title>', svg)
     assert bands == [
         "Few signs of depression: 0 to 9",
@@ -137,6 +142,28 @@ def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
     # The same numbers as a table.
     table = html[html.index("EPDS results, oldest first") :]
     assert [int(n) for n in re.findall(r"</time></td><td>(\d+)</td>", table)] == [15, 8, 2, 2]
+    assert table.count('<span class="badge urgent">above zero</span>') == 1
+
+
+def test_a_long_timeline_lists_the_newest_and_the_rest_on_request(client, staff, ana, frozen):
+    from perinatal.patients.views import TIMELINE_ROWS
+
+    for days in range(TIMELINE_ROWS + 5):
+        screened_for(ana, 1, 1, at=NOW - timedelta(days=days + 1, hours=1))
+    sign_in_as(client, "clinician")
+
+    def timeline(html):
+        part = html[html.index('id="timeline-heading"') :]
+        return re.findall(r'<time datetime="([^"]+)">', part)
+
+    html = chart(client, ana)
+    everything = timeline(client.get(f"/staff/patients/{ana.pk}/?timeline=all").text)
+    assert len(everything) > TIMELINE_ROWS + 5  # the screens, her appointment, its emails
+    assert timeline(html) == everything[:TIMELINE_ROWS]
+    assert everything == sorted(everything, reverse=True)
+    assert f"Show the whole timeline ({len(everything)} entries)" in html
+    # The score chart always has every result.
+    assert html.count('<circle class="point') == TIMELINE_ROWS + 5
 
 
 def test_front_desk_sees_no_score_no_band_and_no_answer(client, staff, ana):

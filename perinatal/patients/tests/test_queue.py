@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.tests.helpers import callback, count_queries, screened
-from perinatal.testing import sign_in_as
+from perinatal.testing import assert_queue_counts_agree, sign_in_as
 
 
 def titles(response) -> list[str]:
@@ -56,6 +56,7 @@ def test_urgent_items_come_first_then_what_to_confirm_then_duplicates(client, st
         "New booking: Fay Sister",
         "Possible duplicate: Fay Sister and Bea Routine",
     ]
+    assert_queue_counts_agree()
 
 
 def test_a_confirmed_booking_and_a_handled_call_back_leave_the_queue(client, staff, busy_morning):
@@ -128,18 +129,28 @@ def test_a_long_routine_group_lists_its_oldest_and_urgent_ones_are_never_cut(
 
     sign_in_as(client, "nurse")
     extra = QUEUE_GROUP_ROWS + 3
+    arrived = []  # routine items, call-backs and bookings taking turns, in order of arrival
     for n in range(extra):
         frozen.shift(timedelta(minutes=1))
         callback(urgent=False, first_name=f"Routine{n:02d}", phone=f"+1617555{n:04d}")
+        arrived.append(f"Call-back: Routine{n:02d}")
         callback(urgent=True, first_name=f"Urgent{n:02d}", phone=f"+1617556{n:04d}")
+        if n % 3 == 0:
+            frozen.shift(timedelta(seconds=30))
+            clinic_day.book(
+                name=f"Booked {n:02d}", email=f"b{n}@example.org", phone=f"+1617557{n:04d}"
+            )
+            arrived.append(f"New booking: Booked {n:02d}")
 
     listed = titles(client.get("/staff/queue/"))
     assert [t for t in listed if t.startswith("Urgent")] == [
         f"Urgent call-back: Urgent{n:02d}" for n in range(extra)
     ]
-    routine = [t for t in listed if t.startswith("Call-back")]
-    assert routine == [f"Call-back: Routine{n:02d}" for n in range(QUEUE_GROUP_ROWS)]
+    routine = [t for t in listed if not t.startswith("Urgent")]
+    assert routine == arrived[:QUEUE_GROUP_ROWS]
     page = client.get("/staff/queue/").text
-    assert f"Show all {extra}" in page
+    assert f"Show all {len(arrived)}" in page
+    assert f"{extra + len(arrived)} items waiting" in page
     everything = titles(client.get("/staff/queue/?all=1"))
-    assert len([t for t in everything if t.startswith("Call-back")]) == extra
+    assert [t for t in everything if not t.startswith("Urgent")] == arrived
+    assert_queue_counts_agree()

@@ -24,7 +24,7 @@ from perinatal.plans.tests.helpers import (
     signed_plan,
     when_fields,
 )
-from perinatal.testing import sign_in
+from perinatal.testing import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,8 @@ def test_a_chair_from_another_location_is_refused(client, plan, clinician):
 
 
 def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, plan, clinician):
-    (item,) = infusions_to_book()
+    (item,) = infusions_to_book(25)
+    assert_queue_counts_agree()
     assert (item.priority, item.kind, item.patient_id) == (
         OTHER,
         "infusion_to_book",
@@ -204,10 +205,11 @@ def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, p
         chair=chairs(boston())[0],
         clinician=clinicians(boston())[0],
     )
-    assert infusions_to_book() == []
+    assert infusions_to_book(25) == []
+    assert_queue_counts_agree()
     # Cancelled, it waits again.
     booking.cancel(Appointment.objects.get(), actor=AppointmentEvent.Actor.STAFF, user=clinician)
-    assert len(infusions_to_book()) == 1
+    assert len(infusions_to_book(25)) == 1
 
 
 def test_the_chart_shows_the_plan_and_the_next_step_to_each_role(
