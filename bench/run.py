@@ -140,10 +140,14 @@ def booking_fixture(env: dict, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+KEEP_ALIVE_SECONDS = 5
+
+
 def start_server(args, env: dict, port: int, log: Path) -> subprocess.Popen:
     argv = [sys.executable, "-m", "gunicorn", "perinatal.wsgi", "--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", str(args.workers), "--threads", str(args.worker_threads)]
     argv += ["--worker-class", "gthread", "--no-control-socket", "--graceful-timeout", "5"]
+    argv += ["--keep-alive", str(KEEP_ALIVE_SECONDS)]  # as `perinatal serve` runs it
     # Own session: Ctrl-C reaches this script only, which then stops the server in order.
     server = subprocess.Popen(
         pinned(1, argv, args.pin),

@@ -36,7 +36,7 @@ def _channel(method: str) -> str:
 
 
 @timeline_source
-def consent_events(patient) -> list[TimelineEntry]:
+def consent_events(patient, limit=None) -> list[TimelineEntry]:
     requests = (
         ConsentRequest.objects.filter(patient=patient)
         .select_related("template", "signed__withdrawal")

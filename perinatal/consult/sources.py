@@ -27,7 +27,7 @@ def _url(note) -> str:
 
 
 @timeline_source
-def consultation_timeline(patient) -> list[TimelineEntry]:
+def consultation_timeline(patient, limit=None) -> list[TimelineEntry]:
     """Each note (draft or signed), its decision and its addenda: two queries."""
     notes = (
         ConsultationNote.objects.filter(patient=patient)

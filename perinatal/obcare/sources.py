@@ -46,7 +46,7 @@ def event_title(event: LetterEvent) -> str:
 
 
 @timeline_source
-def letter_timeline(patient) -> list[TimelineEntry]:
+def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
     events = (
         LetterEvent.objects.filter(letter__patient=patient, kind__in=TIMELINE_KINDS)
         .select_related("letter__obstetrician", "by")

@@ -188,7 +188,10 @@ def _open_suggestions():
 @queue_source
 def possible_duplicates(limit: int) -> list[QueueItem]:
     suggestions = (
-        _open_suggestions().select_related("patient", "candidate").order_by("created_at", "pk")
+        _open_suggestions()
+        .select_related("patient", "candidate")
+        .only("reason", "created_at", "patient__name", "candidate__name")
+        .order_by("created_at", "pk")
     )[:limit]
     return [
         QueueItem(

@@ -58,13 +58,15 @@ class QueueCount:
 
 URGENT, TO_CONFIRM, UNSIGNED_CONSENT, OB_LETTER, OTHER = range(5)
 
-_timeline: list[Callable[[object], Iterable[TimelineEntry]]] = []
+_timeline: list[Callable[[object, int | None], Iterable[TimelineEntry]]] = []
 _queue: list[Callable[[int], Iterable[QueueItem]]] = []
 _counts: list[Callable[[], Iterable[QueueCount]]] = []
 
 
 def timeline_source(function):
-    """Register ``function(patient) -> entries``."""
+    """Register ``function(patient, limit) -> entries``: at least her newest ``limit`` entries
+    from this source (all of them when ``limit`` is None). A source that may have many rows
+    fetches only those; one with a handful may return them all."""
     _timeline.append(function)
     return function
 

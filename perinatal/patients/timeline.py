@@ -1,9 +1,10 @@
 """The chart's story: what every app says happened to a patient, newest first.
 
-``entries_for(patient, user)`` asks each registered timeline source, keeps the entries the
-person may see, and sorts them. This module also registers the sources this app and the apps
-without a back office of their own (booking, screening, notify) contribute: screens,
-appointments, call-backs and the emails sent to her. Each source runs a fixed number of queries.
+``entries_for(patient, user, limit)`` asks each registered timeline source, keeps the entries
+the person may see, sorts them and keeps the newest ``limit``. This module also registers the
+sources this app and the apps without a back office of their own (booking, screening, notify)
+contribute: screens, appointments, call-backs and the emails sent to her. Each source runs a
+fixed number of queries.
 """
 
 import re
@@ -22,23 +23,29 @@ from perinatal.screening.models import CallbackRequest, Screening
 APPOINTMENT_KEY = re.compile(r"^(?:appointment|reminder):([0-9a-f-]{36}):")
 
 
-def entries_for(patient, user) -> list[TimelineEntry]:
+def entries_for(patient, user, limit: int | None = None) -> tuple[list[TimelineEntry], bool]:
+    """Her newest ``limit`` entries this person may see (all when None), and whether there are
+    older ones."""
     allowed = capabilities(user)
+    # One more than is shown, from each source, tells whether anything older exists.
+    wanted = None if limit is None else limit + 1
     entries = [
         entry
         for source in timeline_sources()
-        for entry in source(patient)
+        for entry in source(patient, wanted)
         if entry.capability in allowed
     ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries
+    return entries[:limit], limit is not None and len(entries) > limit
 
 
 @timeline_source
-def screens(patient) -> list[TimelineEntry]:
-    rows = Screening.objects.filter(patient=patient).only(
-        "instrument", "total", "band", "safety_alert", "created_at"
-    )
+def screens(patient, limit) -> list[TimelineEntry]:
+    rows = (
+        Screening.objects.filter(patient=patient)
+        .only("instrument", "total", "band", "safety_alert", "created_at")
+        .order_by("-created_at", "-pk")
+    )[:limit]
     return [
         TimelineEntry(
             at=screen.created_at,
@@ -53,10 +60,12 @@ def screens(patient) -> list[TimelineEntry]:
 
 
 @timeline_source
-def appointments(patient) -> list[TimelineEntry]:
-    rows = Appointment.objects.filter(patient=patient).only(
-        "type_name", "clinician_name", "location_name", "starts_at", "status", "time_zone"
-    )
+def appointments(patient, limit) -> list[TimelineEntry]:
+    rows = (
+        Appointment.objects.filter(patient=patient)
+        .only("type_name", "clinician_name", "location_name", "starts_at", "status", "time_zone")
+        .order_by("-starts_at", "-pk")
+    )[:limit]
     entries = []
     for appointment in rows:
         cancelled = appointment.status == Appointment.Status.CANCELLED
@@ -74,10 +83,12 @@ def appointments(patient) -> list[TimelineEntry]:
 
 
 @timeline_source
-def callbacks(patient) -> list[TimelineEntry]:
-    rows = CallbackRequest.objects.filter(patient=patient).only(
-        "urgent", "status", "created_at", "staff_note"
-    )
+def callbacks(patient, limit) -> list[TimelineEntry]:
+    rows = (
+        CallbackRequest.objects.filter(patient=patient)
+        .only("urgent", "status", "created_at", "staff_note")
+        .order_by("-created_at", "-pk")
+    )[:limit]
     return [
         TimelineEntry(
             at=callback.created_at,
@@ -93,7 +104,7 @@ def callbacks(patient) -> list[TimelineEntry]:
 
 
 @timeline_source
-def messages(patient) -> list[TimelineEntry]:
+def messages(patient, limit) -> list[TimelineEntry]:
     """Emails to her addresses: subject and state only (subjects never carry PHI).
 
     A sister or friend may share her address; messages about an appointment are kept only

@@ -47,6 +47,21 @@ PRIORITY_HEADINGS = {
     OB_LETTER: "OB letters waiting for an answer",
     OTHER: "Other",
 }
+# What the day's schedule shows of each appointment.
+SCHEDULE_FIELDS = [
+    "starts_at",
+    "time_zone",
+    "location_id",
+    "location_name",
+    "name",
+    "phone",
+    "type_name",
+    "mode",
+    "clinician_name",
+    "urgent",
+    "confirmed_at",
+    "patient__name",
+]
 CHART_ACTION_APPS = ["consult", "consents", "obcare", "plans"]
 
 
@@ -88,6 +103,7 @@ def _schedule(now) -> list[dict]:
         Appointment.objects.booked()
         .filter(starts_at__gte=now - timedelta(days=1), starts_at__lt=now + timedelta(days=3))
         .select_related("patient")
+        .only(*SCHEDULE_FIELDS)
         .order_by("location_name", "starts_at")
     )
     places: dict[int, dict] = {}
@@ -269,8 +285,8 @@ def chart(request, pk):
             by_code[code].append(Result(at=at, total=total, band=band, safety_alert=alert))
         charts = score_charts(by_code)
     today = timezone.localdate()
-    timeline = entries_for(patient, request.user)
     whole_story = request.GET.get("timeline") == "all"
+    timeline, older = entries_for(patient, request.user, None if whole_story else TIMELINE_ROWS)
     record(Action.VIEW, patient, patient=patient)
     return render(
         request,
@@ -281,8 +297,8 @@ def chart(request, pk):
             "age": patient.age_on(today),
             "gestation": patient.gestation_on(today),
             "weeks_postpartum": patient.weeks_postpartum_on(today),
-            "timeline": timeline if whole_story else timeline[:TIMELINE_ROWS],
-            "timeline_total": len(timeline),
+            "timeline": timeline,
+            "older_entries": older,
             "charts": charts,
             "clinical": clinical,
             "action_templates": [f"{app}/_chart_actions.html" for app in CHART_ACTION_APPS],

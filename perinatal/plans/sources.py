@@ -19,7 +19,7 @@ from perinatal.plans.models import TreatmentPlan
 
 
 @timeline_source
-def plans(patient) -> list[TimelineEntry]:
+def plans(patient, limit=None) -> list[TimelineEntry]:
     """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
     are listed with her other appointments (``perinatal.patients.timeline``)."""
     rows = TreatmentPlan.objects.filter(patient=patient).only(
