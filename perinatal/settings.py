@@ -279,7 +279,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PERINATAL_SESSION_SECONDS", 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# A session is written when it changes, not on every request: its expiry then counts from the
+# last change (a screen taken, a booking made, a staff session's activity noted every 30 s).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Staff sign-in ------------------------------------------------------------------------------

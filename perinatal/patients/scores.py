@@ -60,7 +60,8 @@ class Result:
 class Point:
     x: float
     y: float
-    at: datetime
+    at: datetime  # in the clinic's zone
+    day: str  # "3 Mar 2026"
     total: int
     band_label: str
     safety_alert: bool
@@ -68,7 +69,7 @@ class Point:
     @property
     def summary(self) -> str:
         alert = ", self-harm item above zero" if self.safety_alert else ""
-        return f"{_day(self.at)}: {self.total}, {self.band_label}{alert}"
+        return f"{self.day}: {self.total}, {self.band_label}{alert}"
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,10 @@ class ScoreChart:
         """The table's rows, oldest first."""
         return SafeString(
             "".join(
-                f'<tr><td><time datetime="{local.isoformat()}">{_day_and_time(local)}</time></td>'
+                f'<tr><td><time datetime="{p.at.isoformat()}">{p.day}, {p.at:%H:%M}</time></td>'
                 f"<td>{p.total}</td><td>{escape(p.band_label)}</td>"
                 f"<td>{ABOVE_ZERO if p.safety_alert else 'zero'}</td></tr>"
                 for p in self.points
-                for local in [timezone.localtime(p.at)]
             )
         )
 
@@ -150,7 +150,7 @@ class ScoreChart:
         first, last = self.points[0], self.points[-1]
         text = (
             f"{len(self.points)} {self.abbreviation} result{'s' if len(self.points) != 1 else ''}"
-            f" from {_day(first.at)} to {_day(last.at)}, on a scale of 0 to {self.max_total}. "
+            f" from {first.day} to {last.day}, on a scale of 0 to {self.max_total}. "
             f"Latest: {last.total} ({last.band_label})"
         )
         if len(self.points) > 1:
@@ -166,7 +166,10 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
     every = [r.at for results in results_by_code.values() for r in results]
     if not every:
         return []
-    start, end = min(every), max(every)
+    # Times in the clinic's zone, and month names in the page's language, looked up once: a
+    # chart may have hundreds of points.
+    zone, months = timezone.get_current_timezone(), _months(get_language())
+    start, end = min(every).astimezone(zone), max(every).astimezone(zone)
     charts = []
     for code in sorted(results_by_code):
         results = sorted(results_by_code[code], key=lambda r: r.at)
@@ -185,7 +188,8 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                     Point(
                         x=scale.x(r.at),
                         y=scale.y(r.total),
-                        at=r.at,
+                        at=(local := r.at.astimezone(zone)),
+                        day=_day(local, months),
                         total=r.total,
                         band_label=labels.get(r.band, r.band),
                         safety_alert=r.safety_alert,
@@ -193,7 +197,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                     for r in results
                 ],
                 y_ticks=[(scale.y(v), v) for v in _y_values(found, max_total)],
-                x_ticks=_x_ticks(start, end, scale),
+                x_ticks=_x_ticks(start, end, scale, months),
             )
         )
     return charts
@@ -240,29 +244,26 @@ def _y_values(instrument: Instrument | None, max_total: int) -> list[int]:
     return sorted({0, max_total, *(b.min for b in instrument.bands)})
 
 
-def _x_ticks(start: datetime, end: datetime, scale: _Scale) -> list[tuple[float, str, str]]:
+def _x_ticks(
+    start: datetime, end: datetime, scale: _Scale, months: tuple[str, ...]
+) -> list[tuple[float, str, str]]:
     if start == end:
-        return [(scale.x(start), _day(start), "middle")]
+        return [(scale.x(start), _day(start, months), "middle")]
     count = 4
     step = (end - start) / count
     anchors = ["start"] + ["middle"] * (count - 1) + ["end"]
     return [
-        (scale.x(start + step * i), _day(start + step * i), anchors[i]) for i in range(count + 1)
+        (scale.x(start + step * i), _day(start + step * i, months), anchors[i])
+        for i in range(count + 1)
     ]
 
 
-def _day(at: datetime) -> str:
-    """ "3 Mar 2026" in the clinic's zone, as the template filter ``date:"j M Y"`` writes it."""
-    local = timezone.localtime(at)
-    return f"{local.day} {_months(get_language())[local.month]} {local.year}"
+def _day(local: datetime, months: tuple[str, ...]) -> str:
+    """ "3 Mar 2026", as the template filter ``date:"j M Y"`` writes it."""
+    return f"{local.day} {months[local.month]} {local.year}"
 
 
 @cache
 def _months(language: str) -> tuple[str, ...]:
     """Month abbreviations in ``language`` (the active one when first asked), by number."""
     return ("", *(str(MONTHS_3[number]).title() for number in range(1, 13)))
-
-
-def _day_and_time(at: datetime) -> str:
-    local = timezone.localtime(at)
-    return f"{_day(local)}, {local:%H:%M}"

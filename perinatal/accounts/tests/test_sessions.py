@@ -130,3 +130,24 @@ def test_deactivating_from_the_admin_ends_the_sessions_too(client, director, sta
         assert not director.is_active
         assert not _is_signed_in(desk)
     assert AuditEvent.objects.get(action=Action.ACCOUNT).actor_label == "itadmin"
+
+
+def test_reading_pages_does_not_write_the_session_each_time(client, director):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert _is_signed_in(client)
+        return sum('"django_session"' in q["sql"] and "SELECT" not in q["sql"] for q in queries)
+
+    now = soon()
+    with time_machine.travel(now, tick=False):
+        sign_in_for_real(client, director)
+    with time_machine.travel(now + timedelta(seconds=10), tick=False):
+        assert session_writes() == 0
+    with time_machine.travel(now + timedelta(seconds=45), tick=False):
+        assert session_writes() == 1  # the activity noted, at most every 30 s
+    # Noted activity moves the idle limit: 14 minutes after it, still signed in.
+    with time_machine.travel(now + timedelta(seconds=45, minutes=14), tick=False):
+        assert _is_signed_in(client)
