@@ -47,3 +47,22 @@ class EnrolForm(forms.Form):
             }
         ),
     )
+
+
+class NewRecoveryCodesForm(forms.Form):
+    """Replacing recovery codes asks for both factors again: a session left open on a shared
+    computer must not be enough to take over the account's way back in."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.RegexField(
+        label="Code from your authenticator app",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Type the 6 digits your authenticator app shows now."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )

@@ -47,6 +47,8 @@ class Can(models.TextChoices):
     CONFIGURE_CLINICAL = "config.clinical", "Set eligibility items, protocols, consent texts"
     CONFIGURE_CLINIC = "config.clinic", "Set the clinic, locations, hours and chairs"
     MANAGE_STAFF = "staff.manage", "Add, deactivate and reset staff accounts"
+    # Everyone
+    OWN_ACCOUNT = "account.own", "Change their own password and recovery codes"
 
 
 _FRONT = {
@@ -69,13 +71,17 @@ _CLINICIAN = _NURSE | {
     Can.WRITE_PLANS,
 }
 
+_EVERYONE = {Can.OWN_ACCOUNT}
+
 MATRIX: dict[str, frozenset[str]] = {
-    Role.MEDICAL_DIRECTOR: frozenset(_CLINICIAN | {Can.SEE_AUDIT, Can.CONFIGURE_CLINICAL}),
-    Role.CLINICIAN: frozenset(_CLINICIAN),
-    Role.NURSE: frozenset(_NURSE),
-    Role.FRONT_DESK: frozenset(_FRONT),
+    Role.MEDICAL_DIRECTOR: frozenset(
+        _EVERYONE | _CLINICIAN | {Can.SEE_AUDIT, Can.CONFIGURE_CLINICAL}
+    ),
+    Role.CLINICIAN: frozenset(_EVERYONE | _CLINICIAN),
+    Role.NURSE: frozenset(_EVERYONE | _NURSE),
+    Role.FRONT_DESK: frozenset(_EVERYONE | _FRONT),
     # IT runs the system; it sees who did what, not what is in the charts.
-    Role.ADMIN: frozenset({Can.SEE_AUDIT, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF}),
+    Role.ADMIN: frozenset(_EVERYONE | {Can.SEE_AUDIT, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF}),
 }
 
 
