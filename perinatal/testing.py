@@ -219,7 +219,7 @@ def assert_queue_counts_agree():
     by kind, priority and capability, the counts equal the items a source lists without limit."""
     from collections import Counter
 
-    from perinatal.patients.registry import queue_counts, queue_sources
+    from perinatal.patients.registry import count_all, queue_counts, queue_sources
 
     unlimited = 10**9
     listed = Counter(
@@ -229,7 +229,6 @@ def assert_queue_counts_agree():
     )
     counted = {
         (count.kind, count.priority, count.capability): count.count
-        for counter in queue_counts()
-        for count in counter()
+        for count in count_all([tally for counter in queue_counts() for tally in counter()])
     }
     assert counted == dict(listed)

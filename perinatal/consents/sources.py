@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,10 +16,9 @@ from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
 from perinatal.patients.registry import (
     UNSIGNED_CONSENT,
-    QueueCount,
     QueueItem,
+    Tally,
     TimelineEntry,
-    counted,
     queue_count,
     queue_source,
     timeline_source,
@@ -112,6 +111,7 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
         _waiting()
         .filter(patient_id__in=list(longest))
         .select_related("template", "patient")
+        .only("created_at", "expires_at", "patient_id", "patient__name", "template__kind")
         .order_by("created_at", "id")
     )
     by_patient: dict[int, list[ConsentRequest]] = defaultdict(list)
@@ -139,6 +139,6 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def unsigned_consent_counts() -> list[QueueCount]:
-    patients = _waiting().aggregate(n=Count("patient_id", distinct=True))["n"]
-    return counted("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)
+def unsigned_consent_counts() -> list[Tally]:
+    patients = _waiting().values("patient_id").distinct()  # one item per patient
+    return [Tally("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)]

@@ -9,10 +9,9 @@ from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
 from perinatal.patients.registry import (
     OTHER,
-    QueueCount,
     QueueItem,
+    Tally,
     TimelineEntry,
-    counted,
     queue_count,
     queue_source,
     timeline_source,
@@ -91,7 +90,18 @@ def _stale_drafts():
 
 @queue_source
 def unsigned_notes(limit: int) -> list[QueueItem]:
-    drafts = _stale_drafts().select_related("patient", "clinician").order_by("created_at", "pk")
+    drafts = (
+        _stale_drafts()
+        .select_related("patient", "clinician")
+        .only(
+            "created_at",
+            "patient__name",
+            "clinician__first_name",
+            "clinician__last_name",
+            "clinician__username",
+        )
+        .order_by("created_at", "pk")
+    )
     return [
         QueueItem(
             priority=OTHER,
@@ -108,5 +118,5 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def unsigned_note_counts() -> list[QueueCount]:
-    return counted("note", OTHER, Can.WRITE_NOTES, _stale_drafts().count())
+def unsigned_note_counts() -> list[Tally]:
+    return [Tally("note", OTHER, Can.WRITE_NOTES, _stale_drafts().values("pk"))]

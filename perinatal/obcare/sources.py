@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,10 +14,9 @@ from perinatal.patients.registry import (
     OB_LETTER,
     OTHER,
     URGENT,
-    QueueCount,
     QueueItem,
+    Tally,
     TimelineEntry,
-    counted,
     queue_count,
     queue_source,
     timeline_source,
@@ -89,8 +88,18 @@ def _waiting_for_staff() -> dict[str, Q]:
 def letter_queue(limit: int) -> list[QueueItem]:
     """Every letter with concerns, and the oldest ``limit`` of the others: three queries."""
     wanted = _waiting_for_staff()
-    letters = CarePlanLetter.objects.select_related("patient", "obstetrician").order_by(
-        "sent_at", "id"
+    letters = (
+        CarePlanLetter.objects.select_related("patient", "obstetrician")
+        .only(
+            "status",
+            "sent_at",
+            "responded_at",
+            "response_text",
+            "responder_name",
+            "patient__name",
+            "obstetrician__name",
+        )
+        .order_by("sent_at", "id")
     )
     items = []
     for letter in [
@@ -137,13 +146,11 @@ def letter_queue(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def letter_counts() -> list[QueueCount]:
+def letter_counts() -> list[Tally]:
     wanted = _waiting_for_staff()
-    numbers = CarePlanLetter.objects.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in wanted.items()}
-    )
+    letters = CarePlanLetter.objects.values("pk")
     return [
-        *counted("ob_concerns", URGENT, Can.SEND_OB_LETTERS, numbers["concerns"]),
-        *counted("ob_cleared", OTHER, Can.SEND_OB_LETTERS, numbers["cleared"]),
-        *counted("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, numbers["no_answer"]),
+        Tally("ob_concerns", URGENT, Can.SEND_OB_LETTERS, letters.filter(wanted["concerns"])),
+        Tally("ob_cleared", OTHER, Can.SEND_OB_LETTERS, letters.filter(wanted["cleared"])),
+        Tally("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, letters.filter(wanted["no_answer"])),
     ]

@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from perinatal.accounts.roles import Can, capabilities
@@ -27,7 +26,8 @@ from perinatal.patients.registry import (
     URGENT,
     QueueCount,
     QueueItem,
-    counted,
+    Tally,
+    count_all,
     queue_count,
     queue_counts,
     queue_source,
@@ -64,11 +64,12 @@ def items_for(user, limit: int = SOURCE_LIMIT) -> list[QueueItem]:
 
 
 def counts_for(user) -> list[QueueCount]:
-    """How many items of each kind this person may see, most pressing kinds first."""
+    """How many items of each kind this person may see, most pressing kinds first: one query."""
     allowed = capabilities(user)
-    counts = [
-        count for counter in queue_counts() for count in counter() if count.capability in allowed
+    tallies = [
+        tally for counter in queue_counts() for tally in counter() if tally.capability in allowed
     ]
+    counts = count_all(tallies)
     counts.sort(key=lambda count: count.priority)
     return counts
 
@@ -99,14 +100,11 @@ def urgent_and_oldest(queryset, limit: int) -> list:
     return [*oldest.filter(urgent=True), *oldest.filter(urgent=False)[:limit]]
 
 
-def _by_urgency(queryset, kind: str, urgent_kind: str, capability: str) -> list[QueueCount]:
-    numbers = queryset.aggregate(
-        n_urgent=Count("pk", filter=Q(urgent=True)),
-        n_routine=Count("pk", filter=Q(urgent=False)),
-    )
+def _by_urgency(queryset, kind: str, urgent_kind: str, capability: str) -> list[Tally]:
+    rows = queryset.values("pk")
     return [
-        *counted(urgent_kind, URGENT, capability, numbers["n_urgent"]),
-        *counted(kind, TO_CONFIRM, capability, numbers["n_routine"]),
+        Tally(urgent_kind, URGENT, capability, rows.filter(urgent=True)),
+        Tally(kind, TO_CONFIRM, capability, rows.filter(urgent=False)),
     ]
 
 
@@ -132,12 +130,17 @@ def callback_requests(limit: int) -> list[QueueItem]:
             patient_id=callback.patient_id,
             badges=_callback_badges(callback),
         )
-        for callback in urgent_and_oldest(_open_callbacks(), limit)
+        for callback in urgent_and_oldest(
+            _open_callbacks().only(
+                "first_name", "phone", "urgent", "status", "created_at", "patient_id"
+            ),
+            limit,
+        )
     ]
 
 
 @queue_count
-def callback_counts() -> list[QueueCount]:
+def callback_counts() -> list[Tally]:
     return _by_urgency(_open_callbacks(), "callback", "callback", Can.SEE_QUEUE)
 
 
@@ -177,7 +180,7 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def booking_counts() -> list[QueueCount]:
+def booking_counts() -> list[Tally]:
     return _by_urgency(_unconfirmed(), "booking", "urgent_booking", Can.SEE_QUEUE)
 
 
@@ -209,8 +212,8 @@ def possible_duplicates(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def duplicate_counts() -> list[QueueCount]:
-    return counted("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().count())
+def duplicate_counts() -> list[Tally]:
+    return [Tally("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().values("pk"))]
 
 
 def _local(appointment) -> str:

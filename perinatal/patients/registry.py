@@ -8,14 +8,18 @@ may see each entry it returns.
 
 A queue source is called with a ``limit``: it returns every urgent item it has and, of each
 other priority, the oldest ``limit``. The queue page merges them and still lists each group's
-oldest first, without building items nobody will see. Its count says how many items of each kind
-it has in all, in a query or two that build nothing; the staff home shows only those numbers.
+oldest first, without building items nobody will see. Its count says what to count for each kind
+(a ``Tally``: the rows, one per item); the staff home and the queue count every tally they may
+show in a single query that builds nothing.
 The two must agree: ``perinatal.testing.assert_queue_counts_agree`` checks it.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.db import connection
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,17 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """What to count for one kind (and priority) of a queue source: ``rows``, a queryset with
+    one row per item."""
+
+    kind: str
+    priority: int
+    capability: str
+    rows: QuerySet
+
+
+@dataclass(frozen=True)
 class QueueCount:
     """How many items of one kind (and priority) a queue source has, limit or not."""
 
@@ -60,7 +75,7 @@ URGENT, TO_CONFIRM, UNSIGNED_CONSENT, OB_LETTER, OTHER = range(5)
 
 _timeline: list[Callable[[object, int | None], Iterable[TimelineEntry]]] = []
 _queue: list[Callable[[int], Iterable[QueueItem]]] = []
-_counts: list[Callable[[], Iterable[QueueCount]]] = []
+_counts: list[Callable[[], Iterable[Tally]]] = []
 
 
 def timeline_source(function):
@@ -79,7 +94,7 @@ def queue_source(function):
 
 
 def queue_count(function):
-    """Register ``function() -> counts``: one ``QueueCount`` per kind with any items."""
+    """Register ``function() -> tallies``: one ``Tally`` per kind the source lists."""
     _counts.append(function)
     return function
 
@@ -96,6 +111,22 @@ def queue_counts():
     return list(_counts)
 
 
-def counted(kind: str, priority: int, capability: str, count: int) -> list[QueueCount]:
-    """A one-kind count, or nothing when there are none (a source lists only kinds it has)."""
-    return [QueueCount(kind, priority, capability, count)] if count else []
+def count_all(tallies: list[Tally]) -> list[QueueCount]:
+    """Count every tally in one query; kinds with nothing waiting are left out."""
+    if not tallies:
+        return []
+    parts, params = [], []
+    for number, tally in enumerate(tallies):
+        sql, tally_params = tally.rows.order_by().query.sql_with_params()
+        # Only SQL that Django compiled from a queryset, its parameters kept apart.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tally_{number})")  # noqa: S608
+        params.extend(tally_params)
+    with connection.cursor() as cursor:
+        # Only SQL Django compiled from querysets, with their parameters kept apart.
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        numbers = cursor.fetchone()
+    return [
+        QueueCount(tally.kind, tally.priority, tally.capability, count)
+        for tally, count in zip(tallies, numbers, strict=True)
+        if count
+    ]

@@ -7,10 +7,9 @@ from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
 from perinatal.patients.registry import (
     OTHER,
-    QueueCount,
     QueueItem,
+    Tally,
     TimelineEntry,
-    counted,
     queue_count,
     queue_source,
     timeline_source,
@@ -91,5 +90,5 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
 
 
 @queue_count
-def infusion_counts() -> list[QueueCount]:
-    return counted("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().count())
+def infusion_counts() -> list[Tally]:
+    return [Tally("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().values("pk"))]
