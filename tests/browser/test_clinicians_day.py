@@ -452,6 +452,12 @@ def test_a_clinicians_day(
     expect(booked.locator('dt:text-is("Where") + dd')).to_have_text(BOSTON)
     check(staff)
 
+    # Her own account, from her name at the top of every page.
+    staff.locator(".staff-header").get_by_role("link", name="Maya Okafor · Clinician").click()
+    expect(_h1(staff)).to_have_text("Your account")
+    expect(staff.locator("main")).to_contain_text("unused recovery code")
+    check(staff)
+
     # What the database keeps of the day.
     assert AuditEvent.objects.filter(action=Action.SIGN_IN, actor_id=user.pk).count() == 1
     assert AuditEvent.objects.filter(
