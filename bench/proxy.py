@@ -73,3 +73,45 @@ def stop(proxy: subprocess.Popen | None) -> None:
         proxy.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proxy.kill()
+
+
+class PostgresOnCpu0:
+    """While in use: new PostgreSQL backends run on CPU 0, with the load generator and nginx,
+    so that the core gunicorn is pinned to is the app's alone, as a database on its own machine
+    would leave it. Otherwise the kernel tends to wake a backend on the CPU of the process that
+    queried it, and the app's core also runs its database's work. Restores the affinity after.
+
+    Needs the server's data directory readable (root); does nothing when it is not, and says so.
+    """
+
+    def __init__(self, conninfo: str):
+        self.conninfo, self.pid, self.before = conninfo, None, None
+
+    def __enter__(self):
+        import psycopg
+
+        try:
+            with psycopg.connect(self.conninfo) as conn:
+                data = conn.execute("SHOW data_directory").fetchone()[0]
+            self.pid = int((Path(data) / "postmaster.pid").read_text().split()[0])
+            shown = subprocess.run(
+                ["taskset", "-p", "-c", str(self.pid)], capture_output=True, text=True, check=True
+            )
+            self.before = shown.stdout.rsplit(":", 1)[1].strip()
+            subprocess.run(
+                ["taskset", "-a", "-p", "-c", "0", str(self.pid)], capture_output=True, check=True
+            )
+            print(f"PostgreSQL (pid {self.pid}) pinned to CPU 0 for the run", flush=True)
+        except (OSError, ValueError, IndexError, subprocess.CalledProcessError) as exc:
+            self.pid = None
+            print(f"PostgreSQL not pinned ({exc}); the app's core is shared with it", flush=True)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pid is not None and self.before:
+            subprocess.run(
+                ["taskset", "-a", "-p", "-c", self.before, str(self.pid)],
+                capture_output=True,
+                check=False,
+            )
+        return False

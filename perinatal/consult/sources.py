@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
+from perinatal.lib.memo import once
 from perinatal.patients.registry import (
     OTHER,
     QueueItem,
@@ -25,16 +26,25 @@ def _url(note) -> str:
     return reverse("consult:note", args=[note.pk])
 
 
+def notes_of(patient) -> list[ConsultationNote]:
+    """Her notes with their decisions and addenda: two queries, once per page (the timeline and
+    the chart's consultation panel both ask)."""
+    return once(
+        patient,
+        "consult.notes",
+        lambda: list(
+            ConsultationNote.objects.filter(patient=patient)
+            .select_related("assessment", "clinician", "signed_by")
+            .prefetch_related("addenda")
+        ),
+    )
+
+
 @timeline_source
 def consultation_timeline(patient, limit=None) -> list[TimelineEntry]:
-    """Each note (draft or signed), its decision and its addenda: two queries."""
-    notes = (
-        ConsultationNote.objects.filter(patient=patient)
-        .select_related("assessment", "clinician", "signed_by")
-        .prefetch_related("addenda")
-    )
+    """Each note (draft or signed), its decision and its addenda."""
     entries = []
-    for note in notes:
+    for note in notes_of(patient):
         url = _url(note)
         if note.is_signed:
             entries.append(

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment
+from perinatal.lib.memo import once
 from perinatal.notify.models import Message
 from perinatal.patients.registry import TimelineEntry, timeline_source, timeline_sources
 from perinatal.patients.scores import abbreviation, band_label
@@ -59,13 +60,32 @@ def screens(patient, limit) -> list[TimelineEntry]:
     ]
 
 
+def appointments_of(patient) -> list[Appointment]:
+    """All her appointments, newest first: one query, once per page (her appointments and the
+    emails about them both ask). A patient has a handful."""
+    return once(
+        patient,
+        "booking.appointments",
+        lambda: list(
+            Appointment.objects.filter(patient=patient)
+            .only(
+                "public_id",
+                "email",
+                "type_name",
+                "clinician_name",
+                "location_name",
+                "starts_at",
+                "status",
+                "time_zone",
+            )
+            .order_by("-starts_at", "-pk")
+        ),
+    )
+
+
 @timeline_source
 def appointments(patient, limit) -> list[TimelineEntry]:
-    rows = (
-        Appointment.objects.filter(patient=patient)
-        .only("type_name", "clinician_name", "location_name", "starts_at", "status", "time_zone")
-        .order_by("-starts_at", "-pk")
-    )[:limit]
+    rows = appointments_of(patient)[:limit]
     entries = []
     for appointment in rows:
         cancelled = appointment.status == Appointment.Status.CANCELLED
@@ -108,10 +128,10 @@ def messages(patient, limit) -> list[TimelineEntry]:
     """Emails to her addresses: subject and state only (subjects never carry PHI).
 
     A sister or friend may share her address; messages about an appointment are kept only
-    when the appointment is hers. Two queries: her appointments' ids and addresses, then the
-    messages to any of those addresses.
+    when the appointment is hers. One query, for the messages to any of her addresses (her
+    appointments are read once for the page).
     """
-    hers = list(Appointment.objects.filter(patient=patient).values_list("public_id", "email"))
+    hers = [(appointment.public_id, appointment.email) for appointment in appointments_of(patient)]
     own_ids = {str(public_id) for public_id, _ in hers}
     # Exactly as written: messages are addressed with the email she booked with or the one
     # on her record, and an exact match can use an index on the address.

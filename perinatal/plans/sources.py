@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
+from perinatal.lib.memo import once
 from perinatal.patients.registry import (
     OTHER,
     QueueItem,
@@ -17,22 +18,36 @@ from perinatal.patients.registry import (
 from perinatal.plans.models import TreatmentPlan
 
 
+def plans_of(patient) -> list[TreatmentPlan]:
+    """Her plans, newest version first: one query, once per page (the timeline and the chart's
+    plan panel both ask)."""
+    return once(
+        patient,
+        "plans.versions",
+        lambda: list(
+            TreatmentPlan.objects.filter(patient=patient)
+            .only(
+                "version",
+                "status",
+                "created_at",
+                "signed_at",
+                "dose_mg_per_kg",
+                "infusion_minutes",
+                "dose_mg",
+                "timing",
+                "weeks_postpartum",
+                "planned_date",
+            )
+            .order_by("-version")
+        ),
+    )
+
+
 @timeline_source
 def plans(patient, limit=None) -> list[TimelineEntry]:
     """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
     are listed with her other appointments (``perinatal.patients.timeline``)."""
-    rows = TreatmentPlan.objects.filter(patient=patient).only(
-        "version",
-        "status",
-        "created_at",
-        "signed_at",
-        "dose_mg_per_kg",
-        "infusion_minutes",
-        "dose_mg",
-        "timing",
-        "weeks_postpartum",
-        "planned_date",
-    )
+    rows = plans_of(patient)
     return [
         TimelineEntry(
             at=plan.signed_at or plan.created_at,

@@ -108,7 +108,13 @@ def test_the_chart_actions_show_by_role(staff, patient, notes, role, sees_list, 
         assert "Eligible" in html and "signed" in html and "draft" in html
 
 
-def test_the_chart_list_of_notes_is_one_query(staff, patient, notes, django_assert_num_queries):
+def test_the_chart_list_of_notes_is_read_once_with_the_timeline(
+    staff, patient, notes, django_assert_num_queries
+):
+    from perinatal.consult.sources import consultation_timeline
+
     can = capabilities(staff("nurse"))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the notes with their decisions, then their addenda
         render_to_string("consult/_chart_actions.html", {"patient": patient, "staff_can": can})
+    with django_assert_num_queries(0):  # the timeline, on the same page, reads no more
+        assert consultation_timeline(patient)

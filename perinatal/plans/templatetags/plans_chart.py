@@ -10,12 +10,11 @@ register = template.Library()
 
 @register.inclusion_tag("plans/_plan_actions.html")
 def plan_actions(patient, staff_can):
-    """Two queries: her plans' versions and states, and whether an infusion is booked."""
-    plans = list(
-        TreatmentPlan.objects.filter(patient=patient)
-        .order_by("-version")
-        .values("pk", "version", "status")
-    )
+    """Her plans' versions and states (read once with the timeline's), and whether an infusion
+    is booked (one query)."""
+    from perinatal.plans.sources import plans_of
+
+    plans = [{"pk": p.pk, "version": p.version, "status": p.status} for p in plans_of(patient)]
     draft = next((p for p in plans if p["status"] == TreatmentPlan.Status.DRAFT), None)
     signed = next((p for p in plans if p["status"] == TreatmentPlan.Status.SIGNED), None)
     booked = (

@@ -220,9 +220,11 @@ def test_the_chart_shows_the_plan_and_the_next_step_to_each_role(
     from perinatal.accounts.roles import capabilities
 
     def actions(user):
+        """The panel as a page shows it: each page reads the patient afresh."""
+        fresh = type(patient).objects.get(pk=patient.pk)
         return render_to_string(
             "plans/_chart_actions.html",
-            {"patient": patient, "staff_can": capabilities(user)},
+            {"patient": fresh, "staff_can": capabilities(user)},
         )
 
     assert "Write a treatment plan" in actions(clinician)
