@@ -38,7 +38,7 @@ from perinatal.screening.models import CallbackRequest, Screening
 
 PAGE_SIZE = 25
 CANDIDATES = 10
-QUEUE_GROUP_ROWS = 25
+QUEUE_GROUP_ROWS = 15
 TIMELINE_ROWS = 40  # the newest; the whole story on request
 PRIORITY_HEADINGS = {
     URGENT: "Urgent: act now",
