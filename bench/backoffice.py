@@ -193,7 +193,7 @@ def main() -> int:
     }
     server, port, log = None, run.free_port(), var_dir / "gunicorn.log"
     front, front_port = None, run.free_port()
-    database_pin = proxy.PostgresOnCpu0(f"{args.pg}/postgres")
+    unpin_database = None
     started = dt.datetime.now().astimezone()
     try:
         print(f"Creating database {DB_NAME}, migrating, loading the demo clinic...", flush=True)
@@ -220,8 +220,8 @@ def main() -> int:
             "chart (typical)": f"/staff/patients/{seeded['typical_patient']}/",
             "chart (most results)": f"/staff/patients/{seeded['heavy_patient']}/",
         }
-        if args.pin:
-            database_pin.__enter__()  # before gunicorn's connections: their backends inherit it
+        if args.pin:  # before gunicorn connects: its backends inherit the affinity
+            unpin_database = run.postgres_to_cpu0(f"{args.pg}/postgres")
         try:
             server = run.start_server(args, env, port, log)
         except run.ServerFailed as exc:
@@ -269,7 +269,8 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         proxy.stop(front)
         run.stop_server(server)
-        database_pin.__exit__(None, None, None)
+        if unpin_database:
+            unpin_database()
         try:
             recreate_database(args.pg, drop_only=True)
         except psycopg.Error as exc:

@@ -75,7 +75,7 @@ def new_recovery_codes(request):
     device = None
     if form.is_valid():
         if user.check_password(form.cleaned_data["password"]):
-            device = mfa.verify(user, form.cleaned_data["code"].strip())
+            device = mfa.verify(user, form.cleaned_data["code"])
         if device is None:
             count_failed_code(request, user.get_username())
             form.add_error(None, "That password and code do not match your account.")

@@ -1,5 +1,7 @@
 from django import forms
 
+from perinatal.accounts import mfa
+
 
 class PasswordForm(forms.Form):
     username = forms.CharField(
@@ -33,19 +35,20 @@ class CodeForm(forms.Form):
     )
 
 
+# An input for the digits an authenticator app shows (spaces allowed, as some apps group them).
+AUTHENTICATOR_CODE_ATTRS = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "pattern": "[0-9 ]*",
+}
+
+
 class EnrolForm(forms.Form):
     code = forms.CharField(
         label="Code from your authenticator app",
         max_length=16,
         help_text="After adding the account, type the 6-digit code the app shows.",
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "pattern": "[0-9 ]*",
-                "autofocus": True,
-            }
-        ),
+        widget=forms.TextInput(attrs={**AUTHENTICATOR_CODE_ATTRS, "autofocus": True}),
     )
 
 
@@ -58,11 +61,14 @@ class NewRecoveryCodesForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    code = forms.RegexField(
+    code = forms.CharField(
         label="Code from your authenticator app",
-        regex=r"^\s*\d{6}\s*$",
-        error_messages={"invalid": "Type the 6 digits your authenticator app shows now."},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
-        ),
+        max_length=16,
+        widget=forms.TextInput(attrs=AUTHENTICATOR_CODE_ATTRS),
     )
+
+    def clean_code(self) -> str:
+        code = mfa.normalise(self.cleaned_data["code"])
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Type the 6 digits your authenticator app shows now.")
+        return code

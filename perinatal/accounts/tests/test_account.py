@@ -125,11 +125,17 @@ def test_new_recovery_codes_need_password_and_code_and_replace_the_old(client, n
     )
     assert refused.status_code == 400
     assert "do not match your account" in refused.text
+    not_digits = client.post(
+        "/staff/account/recovery-codes/", {"password": PASSWORD, "code": "abcdef"}
+    )
+    assert not_digits.status_code == 400
+    assert "Type the 6 digits" in not_digits.text
     assert set(StaticToken.objects.values_list("token", flat=True)) == set(old_codes)
 
+    code = code_for(authenticator(nurse), at=_next_step())
     shown = client.post(
         "/staff/account/recovery-codes/",
-        {"password": PASSWORD, "code": code_for(authenticator(nurse), at=_next_step())},
+        {"password": PASSWORD, "code": f"{code[:3]} {code[3:]}"},  # as some apps show it
     )
 
     assert shown.status_code == 200

@@ -62,10 +62,6 @@ class Command(BaseCommand):
                     "perinatal.lib.redact.AccessLogger",
                     "--graceful-timeout",
                     "5",
-                    # A browser keeps its connection between a person's clicks; gunicorn's
-                    # 2-second default would close it while she reads the page.
-                    "--keep-alive",
-                    "5",
                     "--no-control-socket",
                 ],
                 env=env,
