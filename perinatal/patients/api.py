@@ -17,7 +17,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.lib.api_errors import ErrorOut
 from perinatal.patients import queue as work_queue
-from perinatal.patients.models import OBSTETRIC_FIELDS, Patient
+from perinatal.patients.models import IDENTITY_FIELDS, OBSTETRIC_FIELDS, Patient
 from perinatal.screening.models import Screening
 
 router = Router(tags=["staff: patients"])
@@ -152,16 +152,7 @@ def get_patient(request, response: HttpResponse, patient_id: int):
     }
 
 
-PATIENT_FIELDS = [
-    "id",
-    "name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "language",
-    "stage",
-    *OBSTETRIC_FIELDS,
-]
+PATIENT_FIELDS = ["id", *IDENTITY_FIELDS, *OBSTETRIC_FIELDS]
 SCREEN_FIELDS = ["instrument", "instrument_version", "total", "band", "safety_alert"]
 
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from perinatal.lib.phones import clean_phone_field, format_phone
 from perinatal.patients.models import (
+    IDENTITY_FIELDS,
     OB_FIELDS,
     OBSTETRIC_FIELDS,
     SUPPORT_FIELDS,
@@ -32,12 +33,7 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
-            "name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "language",
-            "stage",
+            *IDENTITY_FIELDS,
             *OBSTETRIC_FIELDS,
             *OB_FIELDS,
             *SUPPORT_FIELDS,

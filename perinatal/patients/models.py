@@ -46,6 +46,7 @@ class Obstetrician(models.Model):
 
 # Groups of Patient fields, named once so that the edit form, the staff API and a merge all
 # learn of a new field in the same place.
+IDENTITY_FIELDS = ["name", "date_of_birth", "email", "phone", "language", "stage"]
 OBSTETRIC_FIELDS = [
     "due_date",
     "delivery_date",
