@@ -6,6 +6,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perinatal.settings")
 
 application = get_wsgi_application()
 
-from perinatal.lib.startup import refuse_unsafe_production  # noqa: E402
+from perinatal.lib.startup import freeze_what_is_loaded, refuse_unsafe_production  # noqa: E402
 
 refuse_unsafe_production()
+freeze_what_is_loaded()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
+from perinatal.lib.links import linker
 from perinatal.patients.registry import (
     UNSIGNED_CONSENT,
     QueueItem,
@@ -36,6 +37,7 @@ def _channel(method: str) -> str:
 
 @timeline_source
 def consent_events(patient, limit=None) -> list[TimelineEntry]:
+    printable = linker("consents:printable")
     requests = (
         ConsentRequest.objects.filter(patient=patient)
         .select_related("template", "signed__withdrawal")
@@ -57,7 +59,7 @@ def consent_events(patient, limit=None) -> list[TimelineEntry]:
                 title=f"Consent signed: {label}",
                 detail=f"Version {signed.version} ({signed.language}), {_channel(signed.method)}",
                 capability=Can.SEND_CONSENTS,
-                url=reverse("consents:printable", args=[signed.pk]),
+                url=printable(signed.pk),
             )
         )
         withdrawal = getattr(signed, "withdrawal", None)
@@ -99,6 +101,7 @@ def _waiting():
 def unsigned_consents(limit: int) -> list[QueueItem]:
     """One item per patient, so a bundle of three forms is one thing to chase: the ``limit``
     patients who have waited longest (two queries)."""
+    link = linker("consents:patient")
     now = timezone.now()
     longest = (
         _waiting()
@@ -130,7 +133,7 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
                 f"{requests[0].patient.name}",
                 detail=f"{forms} — {'send again' if expired else 'remind her or use the tablet'}",
                 capability=Can.SEND_CONSENTS,
-                url=reverse("consents:patient", args=[patient_id]),
+                url=link(patient_id),
                 patient_id=patient_id,
                 badges=("expired",) if expired else ("unsigned",),
             )

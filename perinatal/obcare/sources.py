@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from perinatal.accounts.roles import Can
 from perinatal.clinic.models import Clinic
+from perinatal.lib.links import linker
 from perinatal.obcare.models import CarePlanLetter, LetterEvent
 from perinatal.obcare.services import long_date
 from perinatal.patients.registry import (
@@ -46,6 +46,7 @@ def event_title(event: LetterEvent) -> str:
 
 @timeline_source
 def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
+    link = linker("obcare:letter")
     events = (
         LetterEvent.objects.filter(letter__patient=patient, kind__in=TIMELINE_KINDS)
         .select_related("letter__obstetrician", "by")
@@ -63,7 +64,7 @@ def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
                 title=event_title(event),
                 capability=Can.SEE_CLINICAL,
                 detail=detail,
-                url=reverse("obcare:letter", args=[event.letter_id]),
+                url=link(event.letter_id),
             )
         )
     return entries
@@ -87,6 +88,7 @@ def _waiting_for_staff() -> dict[str, Q]:
 @queue_source
 def letter_queue(limit: int) -> list[QueueItem]:
     """Every letter with concerns, and the oldest ``limit`` of the others: three queries."""
+    link = linker("obcare:letter")
     wanted = _waiting_for_staff()
     letters = (
         CarePlanLetter.objects.select_related("patient", "obstetrician")
@@ -138,7 +140,7 @@ def letter_queue(limit: int) -> list[QueueItem]:
             QueueItem(
                 **what,
                 capability=Can.SEND_OB_LETTERS,
-                url=reverse("obcare:letter", args=[letter.pk]),
+                url=link(letter.pk),
                 patient_id=letter.patient_id,
             )
         )

@@ -14,10 +14,9 @@ from collections import defaultdict
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
-
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment
+from perinatal.lib.links import linker
 from perinatal.lib.phones import format_phone
 from perinatal.patients.models import MergeSuggestion
 from perinatal.patients.registry import (
@@ -116,6 +115,7 @@ def _open_callbacks():
 
 @queue_source
 def callback_requests(limit: int) -> list[QueueItem]:
+    link = linker("patients:callback")
     return [
         QueueItem(
             priority=URGENT if callback.urgent else TO_CONFIRM,
@@ -126,7 +126,7 @@ def callback_requests(limit: int) -> list[QueueItem]:
             detail=format_phone(callback.phone),
             capability=Can.SEE_QUEUE,
             link_capability=Can.HANDLE_CALLBACKS,
-            url=reverse("patients:callback", args=[callback.pk]),
+            url=link(callback.pk),
             patient_id=callback.patient_id,
             badges=_callback_badges(callback),
         )
@@ -158,6 +158,7 @@ def _unconfirmed():
 @queue_source
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
     """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent."""
+    link = linker("schedule:appointment")
     waiting = _unconfirmed().only(
         "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
     )
@@ -171,7 +172,7 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
             detail=f"{appointment.type_name}, {_local(appointment)}",
             capability=Can.SEE_QUEUE,
             link_capability=Can.SEE_SCHEDULE,
-            url=reverse("schedule:appointment", args=[appointment.pk]),
+            url=link(appointment.pk),
             patient_id=appointment.patient_id,
             badges=("urgent", "to confirm") if appointment.urgent else ("to confirm",),
         )
@@ -190,6 +191,7 @@ def _open_suggestions():
 
 @queue_source
 def possible_duplicates(limit: int) -> list[QueueItem]:
+    link = linker("patients:merge")
     suggestions = (
         _open_suggestions()
         .select_related("patient", "candidate")
@@ -204,7 +206,7 @@ def possible_duplicates(limit: int) -> list[QueueItem]:
             title=f"Possible duplicate: {suggestion.patient.name} and {suggestion.candidate.name}",
             detail=f"Same {suggestion.reason}",
             capability=Can.MERGE_PATIENTS,
-            url=reverse("patients:merge", args=[suggestion.pk]),
+            url=link(suggestion.pk),
             patient_id=suggestion.patient_id,
         )
         for suggestion in suggestions

@@ -9,10 +9,9 @@ fixed number of queries.
 
 import re
 
-from django.urls import reverse
-
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment
+from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.notify.models import Message
 from perinatal.patients.registry import TimelineEntry, timeline_source, timeline_sources
@@ -85,6 +84,7 @@ def appointments_of(patient) -> list[Appointment]:
 
 @timeline_source
 def appointments(patient, limit) -> list[TimelineEntry]:
+    link = linker("schedule:appointment")
     rows = appointments_of(patient)[:limit]
     entries = []
     for appointment in rows:
@@ -96,7 +96,7 @@ def appointments(patient, limit) -> list[TimelineEntry]:
                 title=f"{appointment.type_name}{' (cancelled)' if cancelled else ''}",
                 detail=f"with {appointment.clinician_name} · {appointment.location_name}",
                 capability=Can.SEE_SCHEDULE,
-                url=reverse("schedule:appointment", args=[appointment.pk]),
+                url=link(appointment.pk),
             )
         )
     return entries
@@ -104,6 +104,7 @@ def appointments(patient, limit) -> list[TimelineEntry]:
 
 @timeline_source
 def callbacks(patient, limit) -> list[TimelineEntry]:
+    link = linker("patients:callback")
     rows = (
         CallbackRequest.objects.filter(patient=patient)
         .only("urgent", "status", "created_at", "staff_note")
@@ -117,7 +118,7 @@ def callbacks(patient, limit) -> list[TimelineEntry]:
             detail=f"{callback.get_status_display()}"
             + (f" · {callback.staff_note}" if callback.staff_note else ""),
             capability=Can.HANDLE_CALLBACKS,
-            url=reverse("patients:callback", args=[callback.pk]),
+            url=link(callback.pk),
         )
         for callback in rows
     ]

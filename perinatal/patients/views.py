@@ -21,6 +21,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.booking.models import Appointment
 from perinatal.clinic.models import Clinic
+from perinatal.lib.links import linker
 from perinatal.patients import queue as work_queue
 from perinatal.patients import services
 from perinatal.patients.forms import (
@@ -151,6 +152,7 @@ def queue(request):
     for item in items:
         groups[item.priority].append(item)
     record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": len(items)})
+    chart_link = linker("patients:chart") if can(request.user, Can.SEE_CONTACTS) else None
     return render(
         request,
         "patients/queue.html",
@@ -160,7 +162,7 @@ def queue(request):
                 {
                     "priority": priority,
                     "heading": PRIORITY_HEADINGS.get(priority, "Other"),
-                    "items": group if priority == URGENT else group[:limit],
+                    "rows": _queue_rows(group if priority == URGENT else group[:limit], chart_link),
                     "total": max(totals.get(priority, 0), len(group)),
                 }
                 for priority, group in sorted(groups.items())
@@ -168,6 +170,23 @@ def queue(request):
             "count": sum(totals.values()),
         },
     )
+
+
+def _queue_rows(items, chart_link) -> list[dict]:
+    """Each listed item with its time and her chart's link worked out once, here: the
+    template's date filters and url tag cost more per row than everything else it shows."""
+    rows = []
+    for item in items:
+        at = timezone.localtime(item.at)
+        rows.append(
+            {
+                "item": item,
+                "datetime": at.isoformat(),
+                "when": f"{at:%a} {at.day} {at:%b}, {at:%H:%M}",
+                "chart_url": chart_link(item.patient_id) if chart_link and item.patient_id else "",
+            }
+        )
+    return rows
 
 
 # --- Call-backs ----------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """What plans add to the chart's timeline and to the work queue (one query each)."""
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
+from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.patients.registry import (
     OTHER,
@@ -47,6 +47,7 @@ def plans_of(patient) -> list[TreatmentPlan]:
 def plans(patient, limit=None) -> list[TimelineEntry]:
     """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
     are listed with her other appointments (``perinatal.patients.timeline``)."""
+    link = linker("plans:plan")
     rows = plans_of(patient)
     return [
         TimelineEntry(
@@ -56,7 +57,7 @@ def plans(patient, limit=None) -> list[TimelineEntry]:
             + ("signed" if plan.is_signed else "draft"),
             detail=f"{plan.describe_dose()}, {plan.dose_mg:f} mg · {plan.describe_timing()}",
             capability=Can.SEE_CLINICAL,
-            url=reverse("plans:plan", args=[plan.pk]),
+            url=link(plan.pk),
         )
         for plan in rows
     ]
@@ -73,6 +74,7 @@ def _unbooked_plans():
 
 @queue_source
 def infusions_to_book(limit: int) -> list[QueueItem]:
+    link = linker("plans:book")
     waiting = (
         _unbooked_plans()
         .select_related("patient")
@@ -96,7 +98,7 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
             detail=f"Plan signed; planned {plan.describe_timing()}",
             capability=Can.SEE_QUEUE,
             link_capability=Can.BOOK_INFUSION,
-            url=reverse("plans:book", args=[plan.pk]),
+            url=link(plan.pk),
             patient_id=plan.patient_id,
             badges=("to book",),
         )

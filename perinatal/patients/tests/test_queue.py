@@ -5,7 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import dateformat, timezone
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.tests.helpers import callback, count_queries, screened
@@ -91,6 +92,24 @@ def test_front_desk_sees_the_urgent_items_but_no_answers_and_cannot_open_a_call_
     # Nothing of what she answered.
     for clinical in ("EPDS", "self-harm", "Many signs", "Few signs", "total"):
         assert clinical not in html
+
+
+def test_each_item_says_when_it_came_in_the_clinic_zone_and_links_her_chart(
+    client, staff, busy_morning
+):
+    sign_in_as(client, "clinician")
+    routine = busy_morning["routine"]
+    assert routine.patient_id is not None
+
+    html = client.get("/staff/queue/").content.decode()
+
+    came = timezone.localtime(routine.created_at)
+    assert str(came.tzinfo) == settings.TIME_ZONE
+    assert (
+        f'<time class="small muted" datetime="{came.isoformat()}">'
+        f"{dateformat.format(came, 'D j M, H:i')}</time>"
+    ) in html
+    assert f'<a href="/staff/patients/{routine.patient_id}/">Her chart' in html
 
 
 def test_the_queue_runs_the_same_queries_for_one_item_or_thirty(client, staff, clinic_day):
