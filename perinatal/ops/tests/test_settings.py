@@ -70,6 +70,28 @@ def test_the_wsgi_app_refuses_to_load_with_a_default_key():
     assert "Refusing to start in production" in result.stderr
 
 
+def test_the_wsgi_app_loads_every_view_and_exempts_them_from_garbage_collection():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
+    env |= {"PERINATAL_VAR_DIR": str(settings.VAR_DIR)}
+    probe = (
+        "import gc, sys; before = gc.get_freeze_count(); import perinatal.wsgi; "
+        "print(before, gc.get_freeze_count(), 'perinatal.patients.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    before, frozen, views_loaded = result.stdout.split()
+    # Settings, apps, models, the URLconf and the views: well over ten thousand objects.
+    assert int(frozen) - int(before) > 10_000
+    assert views_loaded == "True"
+
+
 def test_production_cookies_are_secure_host_only_and_hsts_is_on():
     script = (
         "import django, os; django.setup(); from django.conf import settings as s; "
