@@ -14,16 +14,22 @@ from perinatal.checks import production_is_safe
 GOOD_KEY = "k" * 20 + "a-long-random-production-secret-key-0123456789"
 
 
-def run_manage(*args, **env):
+def run_python(*argv, **env):
+    """Python in a fresh process, in this checkout, with none of this run's Django or Perinatal
+    settings: only ``env`` on top of the var dir."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *argv],
         cwd=settings.BASE_DIR,
         env=base | {"PERINATAL_VAR_DIR": str(settings.VAR_DIR)} | env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def run_manage(*args, **env):
+    return run_python("manage.py", *args, **env)
 
 
 PRODUCTION = {
@@ -56,35 +62,17 @@ def test_production_start_up_fails_on_unsafe_settings(env, error):
 
 
 def test_the_wsgi_app_refuses_to_load_with_a_default_key():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
-    env |= PRODUCTION | {"DJANGO_SECRET_KEY": "", "PERINATAL_VAR_DIR": str(settings.VAR_DIR)}
-    result = subprocess.run(
-        [sys.executable, "-c", "import perinatal.wsgi"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python("-c", "import perinatal.wsgi", **(PRODUCTION | {"DJANGO_SECRET_KEY": ""}))
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
 
 
 def test_the_wsgi_app_loads_every_view_and_exempts_them_from_garbage_collection():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
-    env |= {"PERINATAL_VAR_DIR": str(settings.VAR_DIR)}
     probe = (
         "import gc, sys; before = gc.get_freeze_count(); import perinatal.wsgi; "
         "print(before, gc.get_freeze_count(), 'perinatal.patients.views' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python("-c", probe)
     assert result.returncode == 0, result.stderr
     before, frozen, views_loaded = result.stdout.split()
     # Settings, apps, models, the URLconf and the views: well over ten thousand objects.
@@ -98,18 +86,8 @@ def test_production_cookies_are_secure_host_only_and_hsts_is_on():
         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT)"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PERINATAL_"))}
-    env |= PRODUCTION | {
-        "DJANGO_SETTINGS_MODULE": "perinatal.settings",
-        "PERINATAL_VAR_DIR": str(settings.VAR_DIR),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_python(
+        "-c", script, **(PRODUCTION | {"DJANGO_SETTINGS_MODULE": "perinatal.settings"})
     )
     assert result.stdout.split() == [
         "__Host-sessionid",
