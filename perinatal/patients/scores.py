@@ -12,14 +12,12 @@ on them.
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from html import escape
 
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
+from perinatal.lib.dates import day_month_year, month_abbreviations
 from perinatal.screening.instruments import Instrument, load_all
 
 WIDTH, HEIGHT = 640, 220
@@ -168,7 +166,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
         return []
     # Times in the clinic's zone, and month names in the page's language, looked up once: a
     # chart may have hundreds of points.
-    zone, months = timezone.get_current_timezone(), _months(get_language())
+    zone, months = timezone.get_current_timezone(), month_abbreviations()
     start, end = min(every).astimezone(zone), max(every).astimezone(zone)
     charts = []
     for code in sorted(results_by_code):
@@ -189,7 +187,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                         x=scale.x(r.at),
                         y=scale.y(r.total),
                         at=(local := r.at.astimezone(zone)),
-                        day=_day(local, months),
+                        day=day_month_year(local, months),
                         total=r.total,
                         band_label=labels.get(r.band, r.band),
                         safety_alert=r.safety_alert,
@@ -248,22 +246,11 @@ def _x_ticks(
     start: datetime, end: datetime, scale: _Scale, months: tuple[str, ...]
 ) -> list[tuple[float, str, str]]:
     if start == end:
-        return [(scale.x(start), _day(start, months), "middle")]
+        return [(scale.x(start), day_month_year(start, months), "middle")]
     count = 4
     step = (end - start) / count
     anchors = ["start"] + ["middle"] * (count - 1) + ["end"]
     return [
-        (scale.x(start + step * i), _day(start + step * i, months), anchors[i])
+        (scale.x(start + step * i), day_month_year(start + step * i, months), anchors[i])
         for i in range(count + 1)
     ]
-
-
-def _day(local: datetime, months: tuple[str, ...]) -> str:
-    """ "3 Mar 2026", as the template filter ``date:"j M Y"`` writes it."""
-    return f"{local.day} {months[local.month]} {local.year}"
-
-
-@cache
-def _months(language: str) -> tuple[str, ...]:
-    """Month abbreviations in ``language`` (the active one when first asked), by number."""
-    return ("", *(str(MONTHS_3[number]).title() for number in range(1, 13)))

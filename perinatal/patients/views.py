@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from perinatal.accounts.access import staff_view
 from perinatal.accounts.roles import Can, can
@@ -33,7 +33,7 @@ from perinatal.patients.forms import (
 from perinatal.patients.models import MergeSuggestion, Patient
 from perinatal.patients.registry import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONSENT, URGENT
 from perinatal.patients.scores import Result, definition, score_charts
-from perinatal.patients.timeline import entries_for
+from perinatal.patients.timeline import entries_for, entries_html, results_of
 from perinatal.screening.content import crisis_resources, risk_factors
 from perinatal.screening.models import CallbackRequest, Screening
 
@@ -153,41 +153,23 @@ def queue(request):
         groups[item.priority].append(item)
     record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": len(items)})
     chart_link = linker("patients:chart") if can(request.user, Can.SEE_CONTACTS) else None
+    sections = []
+    for priority, group in sorted(groups.items()):
+        listed = group if priority == URGENT else group[:limit]
+        sections.append(
+            {
+                "priority": priority,
+                "heading": PRIORITY_HEADINGS.get(priority, "Other"),
+                "listed": len(listed),
+                "items": work_queue.items_html(listed, chart_link),
+                "total": max(totals.get(priority, 0), len(group)),
+            }
+        )
     return render(
         request,
         "patients/queue.html",
-        {
-            "nav": "queue",
-            "groups": [
-                {
-                    "priority": priority,
-                    "heading": PRIORITY_HEADINGS.get(priority, "Other"),
-                    "rows": _queue_rows(group if priority == URGENT else group[:limit], chart_link),
-                    "total": max(totals.get(priority, 0), len(group)),
-                }
-                for priority, group in sorted(groups.items())
-            ],
-            "count": sum(totals.values()),
-        },
+        {"nav": "queue", "groups": sections, "count": sum(totals.values())},
     )
-
-
-def _queue_rows(items, chart_link) -> list[dict]:
-    """Each listed item with its time (in the page's zone, formatted as the date filter would)
-    and her chart's link, worked out here: the template's two date filters and url tag per row
-    were most of the page's template time."""
-    rows = []
-    for item in items:
-        at = timezone.localtime(item.at)
-        rows.append(
-            {
-                "item": item,
-                "datetime": at.isoformat(),
-                "when": dateformat.format(at, "D j M, H:i"),
-                "chart_url": chart_link(item.patient_id) if chart_link and item.patient_id else "",
-            }
-        )
-    return rows
 
 
 # --- Call-backs ----------------------------------------------------------------------------
@@ -299,9 +281,7 @@ def chart(request, pk):
     charts = []
     if clinical:
         by_code = defaultdict(list)
-        for code, total, band, alert, at in Screening.objects.filter(patient=patient).values_list(
-            "instrument", "total", "band", "safety_alert", "created_at"
-        ):
+        for code, total, band, alert, at in results_of(patient):
             by_code[code].append(Result(at=at, total=total, band=band, safety_alert=alert))
         charts = score_charts(by_code)
     today = timezone.localdate()
@@ -318,6 +298,7 @@ def chart(request, pk):
             "gestation": patient.gestation_on(today),
             "weeks_postpartum": patient.weeks_postpartum_on(today),
             "timeline": timeline,
+            "timeline_html": entries_html(timeline),
             "older_entries": older,
             "charts": charts,
             "clinical": clinical,

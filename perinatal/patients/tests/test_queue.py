@@ -2,13 +2,17 @@
 desk sees the urgent items too (they must not wait unseen) but never an answer."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
-from django.utils import dateformat, timezone
+from django.template import Context, Template
+from django.utils import dateformat, timezone, translation
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.lib.links import linker
+from perinatal.patients.queue import items_html
+from perinatal.patients.registry import OTHER, TO_CONFIRM, URGENT, QueueItem
 from perinatal.patients.tests.helpers import callback, count_queries, screened
 from perinatal.testing import assert_queue_counts_agree, sign_in_as
 
@@ -173,3 +177,73 @@ def test_a_long_routine_group_lists_its_oldest_and_urgent_ones_are_never_cut(
     everything = titles(client.get("/staff/queue/?all=1"))
     assert [t for t in everything if not t.startswith("Urgent")] == arrived
     assert_queue_counts_agree()
+
+
+# What queue.html wrote for each item before the rows moved to Python, whitespace aside.
+ROW_TEMPLATE = Template(
+    '{% for row in rows %}{% with item=row.item %}<li{% if item.priority == 0 %} class="urgent"'
+    '{% endif %}><div class="spread"><span>{% if item.url %}<a href="{{ item.url }}">'
+    "{{ item.title }}</a>{% else %}<strong>{{ item.title }}</strong>{% endif %} "
+    "{% for badge in item.badges %}<span class=\"badge{% if badge == 'urgent' %} urgent"
+    "{% elif badge == 'to confirm' %} warn{% endif %}\">{{ badge }}</span> {% endfor %}</span>"
+    '<time class="small muted" datetime="{{ item.at|date:\'c\' }}">'
+    '{{ item.at|date:"D j M, H:i" }}</time></div>'
+    '{% if item.detail %}<div class="small">{{ item.detail }}</div>{% endif %}'
+    '{% if not item.url and item.kind == "callback" %}<div class="small muted">Pass this to a '
+    "nurse or clinician to call back.</div>{% endif %}"
+    '{% if row.chart_url %}<div class="small"><a href="{{ row.chart_url }}">Her chart'
+    '<span class="visually-hidden">: {{ item.title }}</span></a></div>{% endif %}'
+    "</li>{% endwith %}{% endfor %}"
+)
+
+ITEMS = [
+    QueueItem(
+        priority=URGENT,
+        at=datetime(2026, 3, 2, 3, 5, 9, 250_000, tzinfo=UTC),  # Sunday evening in Denver
+        kind="callback",
+        title='Call back <Ana> & "Bea"',
+        capability="queue.see",
+        detail="Asked for a call <after> 5 pm",
+        badges=("urgent", "self-harm answer"),
+        patient_id=12,
+    ),
+    QueueItem(
+        priority=TO_CONFIRM,
+        at=datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+        kind="booking",
+        title="Confirm: Cara",
+        capability="queue.see",
+        url="/staff/schedule/3/?from=queue&x=1",
+        badges=("to confirm",),
+        patient_id=13,
+    ),
+    QueueItem(
+        priority=OTHER,
+        at=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        kind="merge",
+        title="X",
+        capability="queue.see",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "links"),
+    [("America/Denver", "en", True), ("Asia/Kolkata", "es", True), ("UTC", "en", False)],
+)
+def test_queue_rows_read_as_the_template_wrote_them(zone, language, links):
+    chart_link = linker("patients:chart") if links else None
+    rows = [
+        {
+            "item": item,
+            "chart_url": chart_link(item.patient_id) if links and item.patient_id else "",
+        }
+        for item in ITEMS
+    ]
+    with timezone.override(zone), translation.override(language):
+        expected = ROW_TEMPLATE.render(Context({"rows": rows}))
+        written = items_html(ITEMS, chart_link)
+
+    assert written == expected
+    assert "Call back &lt;Ana&gt; &amp; &quot;Bea&quot;" in written
+    assert ("/staff/patients/12/" in written) is links

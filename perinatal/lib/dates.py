@@ -1,0 +1,51 @@
+"""Dates written as the staff pages' ``date`` filter writes them, for pages that list many.
+
+A chart lists dozens of timeline entries and hundreds of score results, and the work queue
+dozens of items. Django's ``date`` filter goes through ``dateformat`` and the active locale's
+formats for every one; these helpers look the month names up once per language and write the
+same text with an f-string.
+"""
+
+from datetime import datetime
+from functools import cache
+
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.translation import get_language
+
+
+@cache
+def _month_abbreviations(language: str) -> tuple[str, ...]:
+    # str() translates in the active language, which is the one the cache is keyed on.
+    return ("", *(str(MONTHS_3[number]).title() for number in range(1, 13)))
+
+
+@cache
+def _weekday_abbreviations(language: str) -> tuple[str, ...]:
+    return tuple(str(WEEKDAYS_ABBR[number]) for number in range(7))
+
+
+def month_abbreviations() -> tuple[str, ...]:
+    """Month abbreviations in the active language, by month number ("Jan" is 1)."""
+    return _month_abbreviations(get_language())
+
+
+def weekday_abbreviations() -> tuple[str, ...]:
+    """Weekday abbreviations in the active language, by ``weekday()`` ("Mon" is 0)."""
+    return _weekday_abbreviations(get_language())
+
+
+def day_month_year(local: datetime, months: tuple[str, ...]) -> str:
+    """ "3 Mar 2026", as ``date:"j M Y"`` writes it."""
+    return f"{local.day} {months[local.month]} {local.year}"
+
+
+def day_month_year_time(local: datetime, months: tuple[str, ...]) -> str:
+    """ "3 Mar 2026, 09:05", as ``date:"j M Y, H:i"`` writes it."""
+    return f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
+
+
+def weekday_day_month_time(
+    local: datetime, weekdays: tuple[str, ...], months: tuple[str, ...]
+) -> str:
+    """ "Tue 3 Mar, 09:05", as ``date:"D j M, H:i"`` writes it."""
+    return f"{weekdays[local.weekday()]} {local.day} {months[local.month]}, {local:%H:%M}"
