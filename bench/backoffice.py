@@ -84,26 +84,29 @@ def fixture(env: dict, *args: str) -> dict:
 BASELINES = {"bare view": "/bench/bare", "staff bare view": "/bench/staff-bare"}
 
 
-def flat_out(args, port: int, cookie: str, pages: dict[str, str]) -> list[dict]:
+def flat_out(args, port: int, cookie: str, pages: dict[str, str], server: int) -> list[dict]:
     """Each endpoint with ``--connections`` requests always in flight; the bare view first and
     last, so that a machine busy with something else shows as a drift between the two."""
     targets = [*BASELINES.items(), *pages.items(), ("bare view (again)", "/bench/bare")]
-    results = _drive(args, port, cookie, targets, args.duration, think_ms=0)
+    results = _drive(args, port, cookie, targets, args.duration, 0, server)
     base = (results[0]["rps"] + results[-1]["rps"]) / 2 or None
     for r in results:
         r["ratio"] = round(r["rps"] / base, 3) if base else None
     return results
 
 
-def clinic_load(args, port: int, cookie: str, pages: dict[str, str]) -> list[dict]:
+def clinic_load(args, port: int, cookie: str, pages: dict[str, str], server: int) -> list[dict]:
     """Each endpoint opened by ``--staff`` people at once, each pausing about ``--think-ms``
     between pages: what a busy clinic puts on the back office, several times over."""
     load = argparse.Namespace(**{**vars(args), "connections": args.staff})
     targets = [("staff bare view", BASELINES["staff bare view"]), *pages.items()]
-    return _drive(load, port, cookie, targets, args.load_duration, think_ms=args.think_ms)
+    return _drive(load, port, cookie, targets, args.load_duration, args.think_ms, server)
 
 
-def _drive(args, port, cookie, targets, seconds: int, think_ms: int) -> list[dict]:
+def _drive(args, port, cookie, targets, seconds: int, think_ms: int, server: int) -> list[dict]:
+    """Each target in turn. Besides wrk's figures, the app's CPU time per request (gunicorn's
+    processes, read from /proc before and after) and how busy that kept its core: what a page
+    costs, apart from the machine's speed of the moment and from queueing."""
     headers = {"Cookie": cookie}
     script = run.BENCH / "with_cookie.lua"
     results = []
@@ -113,9 +116,24 @@ def _drive(args, port, cookie, targets, seconds: int, think_ms: int) -> list[dic
         if args.warmup:
             run.run_wrk(args, port, path, script, args.warmup, [cookie, str(think_ms)])
             time.sleep(1)
+        before = run.cpu_seconds(server)
         stats, out = run.run_wrk(args, port, path, script, seconds, [cookie, str(think_ms)])
+        after = run.cpu_seconds(server)
+        used = None if before is None or after is None else after - before
         results.append(
-            {"name": name, "path": path, "probe_status": status, **stats, "wrk_output": out}
+            {
+                "name": name,
+                "path": path,
+                "probe_status": status,
+                **stats,
+                "cpu_ms_per_request": (
+                    round(used * 1000 / stats["requests"], 1)
+                    if used is not None and stats["requests"]
+                    else None
+                ),
+                "core_busy": None if used is None else round(used / seconds, 3),
+                "wrk_output": out,
+            }
         )
     return results
 
@@ -159,12 +177,17 @@ def verdicts(flat: list[dict], loaded: list[dict], queries: dict, args) -> list[
 
 
 def table(endpoints: list[dict], ratios: bool) -> None:
-    print(f"{'endpoint':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    print(
+        f"{'endpoint':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}"
+        f"{'cpu ms/req':>12}{'app core':>10}"
+    )
     for e in endpoints:
         p50 = "-" if e["p50_ms"] is None else f"{e['p50_ms']:.1f}"
         p99 = "-" if e["p99_ms"] is None else f"{e['p99_ms']:.1f}"
         ratio = f"{e['ratio']:>9.1%}" if ratios and e.get("ratio") is not None else f"{'':>9}"
-        print(f"{e['name']:<24}{e['rps']:>10.1f}{p50:>9}{p99:>9}{ratio}")
+        cpu = "-" if e.get("cpu_ms_per_request") is None else f"{e['cpu_ms_per_request']:.1f}"
+        busy = "-" if e.get("core_busy") is None else f"{e['core_busy']:.0%}"
+        print(f"{e['name']:<24}{e['rps']:>10.1f}{p50:>9}{p99:>9}{ratio}{cpu:>12}{busy:>10}")
 
 
 def main() -> int:
@@ -228,14 +251,14 @@ def main() -> int:
             print(f"Server failed to start: {exc}\n{log.read_text(errors='replace')[-3000:]}")
             return 3
         print(f"Flat out: wrk -t{args.threads} -c{args.connections} -d{args.duration}s")
-        flat = flat_out(args, port, seeded["session_cookie"], pages)
+        flat = flat_out(args, port, seeded["session_cookie"], pages, server.pid)
         print(
             f"Clinic load: {args.staff} staff, a page every {args.think_ms} ms or so each, "
             f"{args.load_duration}s per page",
             flush=True,
         )
         front = proxy.start(args, var_dir / "nginx", front_port, upstream=port)
-        loaded = clinic_load(args, front_port, seeded["session_cookie"], pages)
+        loaded = clinic_load(args, front_port, seeded["session_cookie"], pages, server.pid)
         proxy.stop(front)
         checks = verdicts(flat, loaded, queries, args)
         print(f"\nFlat out ({args.connections} requests always in flight):")

@@ -197,6 +197,25 @@ def start_server(args, env: dict, port: int, log: Path) -> subprocess.Popen:
     raise ServerFailed(f"/healthz did not answer 200 within 30 s (last: {answer})")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user and system) used so far by process ``pid`` and its children: gunicorn's
+    master and workers. None where /proc cannot tell (not Linux, or a process gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # Fields after the command name (which may hold spaces), from field 3 on.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended while we looked
+            if stat.parent.name == str(pid) or fields[1] == str(pid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / tick
+
+
 def stop_server(server: subprocess.Popen | None) -> None:
     if server is None or server.poll() is not None:
         return
