@@ -84,26 +84,26 @@ def fixture(env: dict, *args: str) -> dict:
 BASELINES = {"bare view": "/bench/bare", "staff bare view": "/bench/staff-bare"}
 
 
-def flat_out(args, port: int, cookie: str, pages: dict[str, str], server: int) -> list[dict]:
+def flat_out(args, port: int, cookie: str, pages: dict[str, str], server_pid: int) -> list[dict]:
     """Each endpoint with ``--connections`` requests always in flight; the bare view first and
     last, so that a machine busy with something else shows as a drift between the two."""
     targets = [*BASELINES.items(), *pages.items(), ("bare view (again)", "/bench/bare")]
-    results = _drive(args, port, cookie, targets, args.duration, 0, server)
+    results = _drive(args, port, cookie, targets, args.duration, 0, server_pid)
     base = (results[0]["rps"] + results[-1]["rps"]) / 2 or None
     for r in results:
         r["ratio"] = round(r["rps"] / base, 3) if base else None
     return results
 
 
-def clinic_load(args, port: int, cookie: str, pages: dict[str, str], server: int) -> list[dict]:
+def clinic_load(args, port: int, cookie: str, pages: dict[str, str], server_pid: int) -> list[dict]:
     """Each endpoint opened by ``--staff`` people at once, each pausing about ``--think-ms``
     between pages: what a busy clinic puts on the back office, several times over."""
     load = argparse.Namespace(**{**vars(args), "connections": args.staff})
     targets = [("staff bare view", BASELINES["staff bare view"]), *pages.items()]
-    return _drive(load, port, cookie, targets, args.load_duration, args.think_ms, server)
+    return _drive(load, port, cookie, targets, args.load_duration, args.think_ms, server_pid)
 
 
-def _drive(args, port, cookie, targets, seconds: int, think_ms: int, server: int) -> list[dict]:
+def _drive(args, port, cookie, targets, seconds: int, think_ms: int, server_pid: int) -> list[dict]:
     """Each target in turn. Besides wrk's figures, the app's CPU time per request (gunicorn's
     processes, read from /proc before and after) and how busy that kept its core: what a page
     costs, apart from the machine's speed of the moment and from queueing."""
@@ -116,9 +116,9 @@ def _drive(args, port, cookie, targets, seconds: int, think_ms: int, server: int
         if args.warmup:
             run.run_wrk(args, port, path, script, args.warmup, [cookie, str(think_ms)])
             time.sleep(1)
-        before = run.cpu_seconds(server)
+        before = run.cpu_seconds(server_pid)
         stats, out = run.run_wrk(args, port, path, script, seconds, [cookie, str(think_ms)])
-        after = run.cpu_seconds(server)
+        after = run.cpu_seconds(server_pid)
         used = None if before is None or after is None else after - before
         results.append(
             {

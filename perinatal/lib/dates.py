@@ -41,7 +41,7 @@ def day_month_year(local: datetime, months: tuple[str, ...]) -> str:
 
 def day_month_year_time(local: datetime, months: tuple[str, ...]) -> str:
     """ "3 Mar 2026, 09:05", as ``date:"j M Y, H:i"`` writes it."""
-    return f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
+    return f"{day_month_year(local, months)}, {local:%H:%M}"
 
 
 def weekday_day_month_time(

@@ -52,6 +52,11 @@ KIND_LABELS = {
     "merge": "Possible duplicate records",
 }
 
+# How the queue page shows an item's badges, and what it says under a call-back that this
+# person may see but not open.
+BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn"}
+CALL_BACK_HINT = "Pass this to a nurse or clinician to call back."
+
 
 def items_for(user, limit: int = SOURCE_LIMIT) -> list[QueueItem]:
     """What this person may see, most pressing first; links they may not follow removed.
@@ -98,10 +103,6 @@ def totals_by_priority(counts: list[QueueCount]) -> dict[int, int]:
     for count in counts:
         totals[count.priority] += count.count
     return dict(totals)
-
-
-BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn"}
-CALL_BACK_HINT = "Pass this to a nurse or clinician to call back."
 
 
 def items_html(items: list[QueueItem], chart_link: Callable[[int], str] | None) -> SafeString:
