@@ -6,8 +6,7 @@ data it shows (list pages: one event with a count, never the names or what was s
 """
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,8 +18,6 @@ from perinatal.accounts.access import staff_view
 from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
-from perinatal.booking.models import Appointment
-from perinatal.clinic.models import Clinic
 from perinatal.lib.links import linker
 from perinatal.patients import queue as work_queue
 from perinatal.patients import services
@@ -34,6 +31,8 @@ from perinatal.patients.models import MergeSuggestion, Patient
 from perinatal.patients.registry import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONSENT, URGENT
 from perinatal.patients.scores import Result, definition, score_charts
 from perinatal.patients.timeline import entries_for, entries_html, results_of
+from perinatal.patients.today import rows_html as schedule_rows_html
+from perinatal.patients.today import schedule
 from perinatal.screening.content import crisis_resources, risk_factors
 from perinatal.screening.models import CallbackRequest, Screening
 
@@ -48,21 +47,6 @@ PRIORITY_HEADINGS = {
     OB_LETTER: "OB letters waiting for an answer",
     OTHER: "Other",
 }
-# What the day's schedule shows of each appointment.
-SCHEDULE_FIELDS = [
-    "starts_at",
-    "time_zone",
-    "location_id",
-    "location_name",
-    "name",
-    "phone",
-    "type_name",
-    "mode",
-    "clinician_name",
-    "urgent",
-    "confirmed_at",
-    "patient__name",
-]
 CHART_ACTION_APPS = ["consult", "consents", "obcare", "plans"]
 
 
@@ -77,7 +61,11 @@ def patient_for(pk: int) -> Patient:
 @staff_view(Can.SEE_SCHEDULE)
 def home(request):
     now = timezone.now()
-    locations = _schedule(now)
+    locations = schedule(now)
+    chart_link = linker("patients:chart") if can(request.user, Can.SEE_CONTACTS) else None
+    for place in locations:
+        for day in place["days"]:
+            day["rows"] = schedule_rows_html(day["appointments"], chart_link)
     counts = work_queue.counts_for(request.user) if can(request.user, Can.SEE_QUEUE) else []
     shown = sum(len(day["appointments"]) for place in locations for day in place["days"])
     record(Action.VIEW, model="booking.appointment", detail={"page": "home", "rows": shown})
@@ -92,49 +80,6 @@ def home(request):
             "search_form": SearchForm(),
         },
     )
-
-
-def _schedule(now) -> list[dict]:
-    """Booked appointments for today and tomorrow, each by its location's own calendar.
-
-    One query: a window wide enough for every zone on Earth, then each appointment is kept
-    when its start falls on today's or tomorrow's date where it takes place.
-    """
-    window = (
-        Appointment.objects.booked()
-        .filter(starts_at__gte=now - timedelta(days=1), starts_at__lt=now + timedelta(days=3))
-        .select_related("patient")
-        .only(*SCHEDULE_FIELDS)
-        .order_by("location_name", "starts_at")
-    )
-    places: dict[int, dict] = {}
-    for location in getattr(Clinic.objects.current(), "active_locations", []):
-        places[location.pk] = {"name": location.name, "zone": location.time_zone}
-    by_place = defaultdict(list)
-    for appointment in window:
-        places.setdefault(
-            appointment.location_id,
-            {"name": appointment.location_name, "zone": appointment.time_zone},
-        )
-        by_place[appointment.location_id].append(appointment)
-    schedule = []
-    for location_id, place in sorted(places.items(), key=lambda p: p[1]["name"]):
-        zone = ZoneInfo(place["zone"])
-        today = now.astimezone(zone).date()
-        days = [
-            {"label": "Today", "date": today, "appointments": []},
-            {"label": "Tomorrow", "date": today + timedelta(days=1), "appointments": []},
-        ]
-        for appointment in by_place[location_id]:
-            local = appointment.starts_at.astimezone(ZoneInfo(appointment.time_zone))
-            for day in days:
-                if local.date() == day["date"]:
-                    # Formatted here: the template would show it in the server's zone.
-                    day["appointments"].append(
-                        {"appointment": appointment, "time": f"{local:%H:%M}"}
-                    )
-        schedule.append({**place, "days": days})
-    return schedule
 
 
 # --- Work queue ----------------------------------------------------------------------------

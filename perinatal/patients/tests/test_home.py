@@ -2,10 +2,17 @@
 brief, and search; front desk sees names and contacts, not clinical detail."""
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services
+from perinatal.booking.models import Appointment
+from perinatal.lib.links import linker
+from perinatal.patients.models import Patient
 from perinatal.patients.tests.helpers import (
     TODAY_NINE,
     callback,
@@ -13,6 +20,7 @@ from perinatal.patients.tests.helpers import (
     person,
     screened,
 )
+from perinatal.patients.today import rows_html
 from perinatal.testing import sign_in_as
 
 
@@ -116,3 +124,79 @@ def test_each_location_keeps_its_own_today(client, staff, clinic_day, frozen):
     assert "20:00" in honolulu.split("Tomorrow")[0]
     assert "Today, Tuesday 2 June" in new_york_part
     assert "10:00" in new_york_part.split("Tomorrow")[0]
+
+
+# What home.html wrote for each appointment before the rows moved to Python, whitespace aside.
+ROW_TEMPLATE = Template(
+    "{% load patients_format %}{% for row in rows %}{% with appointment=row.appointment %}"
+    '<tr{% if appointment.urgent %} class="urgent"{% endif %}>'
+    "<td><a href=\"{% url 'schedule:appointment' appointment.pk %}\">{{ row.time }}</a></td>"
+    '<td>{% if appointment.patient_id and "patients.contact" in staff_can %}'
+    "<a href=\"{% url 'patients:chart' appointment.patient_id %}\">"
+    "{{ appointment.patient.name }}</a>{% else %}{{ appointment.name }}{% endif %}"
+    '<br><span class="small muted">{{ appointment.phone|phone }}</span></td>'
+    '<td>{{ appointment.type_name }} <span class="small muted">'
+    "({{ appointment.get_mode_display }})</span></td>"
+    "<td>{{ appointment.clinician_name }}</td>"
+    '<td>{% if appointment.urgent %}<span class="badge urgent">urgent</span> {% endif %}'
+    '{% if not appointment.confirmed_at %}<span class="badge warn">to confirm</span>'
+    '{% else %}<span class="badge ok">confirmed</span>{% endif %}</td>'
+    "</tr>{% endwith %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(("language", "contacts"), [("en", True), ("es", True), ("en", False)])
+def test_schedule_rows_read_as_the_template_wrote_them(language, contacts):
+    her = Patient(pk=12, name='Ana <b> & "Bea"')
+    appointments = [
+        Appointment(
+            pk=3,
+            name="Typed <name>",
+            phone="+16175550123",
+            type_name="Video & talk",
+            mode="video",
+            clinician_name="Dr <Lee>",
+            urgent=True,
+            patient=her,
+        ),
+        Appointment(
+            pk=4,
+            name="Cara",
+            phone="+442079460000",
+            type_name="Infusion",
+            mode="in_person",
+            clinician_name="Dr Ruiz",
+            urgent=False,
+            confirmed_at=datetime(2026, 6, 1, tzinfo=UTC),
+        ),
+    ]
+    times = ["09:05", "23:30"]
+    rows = [
+        {
+            **{field: getattr(a, field) for field in ("pk", "name", "phone", "type_name", "mode")},
+            **{f: getattr(a, f) for f in ("clinician_name", "urgent", "confirmed_at")},
+            "patient_id": a.patient_id,
+            "patient__name": a.patient.name if a.patient_id else None,
+            "time": time,
+        }
+        for a, time in zip(appointments, times, strict=True)
+    ]
+    staff_can = {"patients.contact"} if contacts else set()
+    with translation.override(language):
+        expected = ROW_TEMPLATE.render(
+            Context(
+                {
+                    "rows": [
+                        {"appointment": a, "time": t}
+                        for a, t in zip(appointments, times, strict=True)
+                    ],
+                    "staff_can": staff_can,
+                }
+            )
+        )
+        written = rows_html(rows, linker("patients:chart") if contacts else None)
+
+    assert written == expected
+    assert ("Ana &lt;b&gt; &amp; &quot;Bea&quot;" in written) is contacts
+    assert ("/staff/patients/12/" in written) is contacts
+    assert "Dr &lt;Lee&gt;" in written and "+44 20 7946 0000" in written
