@@ -23,6 +23,7 @@ from perinatal.consents.models import (
     Method,
     SignedConsent,
 )
+from perinatal.lib.memo import once
 from perinatal.lib.tokens import digest, new_token
 
 
@@ -250,18 +251,33 @@ def stop_asking(consent_request: ConsentRequest) -> bool:
     )
 
 
+def requests_of(patient) -> list[ConsentRequest]:
+    """Every form sent to her, oldest first, each with its template and, once signed, her
+    signature and any withdrawal, without the forms' texts. One query, once per page: the
+    chart's timeline and its consent panel both ask."""
+    return once(
+        patient,
+        "consents.requests",
+        lambda: list(
+            ConsentRequest.objects.filter(patient=patient)
+            .select_related("template", "signed__withdrawal")
+            .defer("template__body", "signed__body")
+            .order_by("created_at", "id")
+        ),
+    )
+
+
 def status_by_kind(patient) -> dict[str, dict]:
-    """For each form: her signature in force (if any) and her latest request. Two queries."""
+    """For each form: her signature in force (signed and not withdrawn), if any, and her latest
+    request. Read from ``requests_of``: a signature always answers one of her requests."""
     latest_request: dict[str, ConsentRequest] = {}
-    for consent_request in (
-        ConsentRequest.objects.filter(patient=patient)
-        .select_related("template")
-        .order_by("-created_at", "-id")
-    ):
+    signatures = []
+    for consent_request in reversed(requests_of(patient)):
         latest_request.setdefault(consent_request.template.kind, consent_request)
+        signed = getattr(consent_request, "signed", None)
+        if signed is not None and getattr(signed, "withdrawal", None) is None:
+            signatures.append(signed)
     in_force: dict[str, SignedConsent] = {}
-    for signature in (
-        SignedConsent.objects.in_force().filter(patient=patient).order_by("-signed_at", "-id")
-    ):
+    for signature in sorted(signatures, key=lambda s: (s.signed_at, s.pk), reverse=True):
         in_force.setdefault(signature.kind, signature)
     return {"requests": latest_request, "signed": in_force}

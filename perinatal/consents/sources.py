@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
+from perinatal.consents.services import requests_of
 from perinatal.lib.links import linker
 from perinatal.patients.registry import (
     UNSIGNED_CONSENT,
@@ -38,11 +39,7 @@ def _channel(method: str) -> str:
 @timeline_source
 def consent_events(patient, limit=None) -> list[TimelineEntry]:
     printable = linker("consents:printable")
-    requests = (
-        ConsentRequest.objects.filter(patient=patient)
-        .select_related("template", "signed__withdrawal")
-        .order_by("created_at", "id")
-    )
+    requests = requests_of(patient)
     sent = defaultdict(list)
     entries = []
     page = reverse("consents:patient", args=[patient.pk])

@@ -26,9 +26,8 @@ from perinatal.patients.models import Patient
 
 
 def consent_rows(patient) -> list[dict]:
-    """One row per form: what is in force, what was last sent, what would be sent now."""
+    """One row per form: what is in force and what was last sent."""
     status = services.status_by_kind(patient)
-    active = ConsentTemplate.objects.active_for(patient.language)
     rows = []
     for kind, label in Kind.choices:
         signed = status["signed"].get(kind)
@@ -51,7 +50,6 @@ def consent_rows(patient) -> list[dict]:
                 "latest": latest,
                 "state": state,
                 "badge": badge,
-                "template": active.get(kind),
             }
         )
     return rows
@@ -65,6 +63,8 @@ def patient_consents(request, pk):
         .select_related("template", "created_by", "signed__withdrawal__recorded_by")
         .order_by("-created_at", "-id")
     )
+    active = ConsentTemplate.objects.active_for(patient.language)
+    rows = [{**row, "template": active.get(row["kind"])} for row in consent_rows(patient)]
     record(Action.VIEW, patient, patient=patient, detail={"page": "consents"})
     return render(
         request,
@@ -72,7 +72,7 @@ def patient_consents(request, pk):
         {
             "nav": "patients",
             "patient": patient,
-            "rows": consent_rows(patient),
+            "rows": rows,
             "history": history,
             "form": SendForm(initial={"kinds": [k for k in Kind.values]}),
             "default_note": DEFAULT_NOTE,

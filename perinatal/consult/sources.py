@@ -18,6 +18,8 @@ from perinatal.patients.registry import (
     timeline_source,
 )
 
+# What a staff member's name is made of (``User.__str__``).
+USER_NAME = ("first_name", "last_name", "username")
 # A draft left unsigned this long shows in the work queue.
 STALE_DRAFT = timedelta(days=1)
 
@@ -26,15 +28,30 @@ def _url(note) -> str:
     return reverse("consult:note", args=[note.pk])
 
 
+# What the timeline and the chart's panel show of a note: who wrote and signed it, when, and
+# the decision. Not the note itself: that is a click away.
+NOTE_SUMMARY = (
+    "patient_id",
+    "status",
+    "created_at",
+    "signed_at",
+    *(f"{who}__{name}" for who in ("clinician", "signed_by") for name in USER_NAME),
+    "assessment__decision",
+    "assessment__reasons",
+    "assessment__decided_at",
+)
+
+
 def notes_of(patient) -> list[ConsultationNote]:
-    """Her notes with their decisions and addenda: two queries, once per page (the timeline and
-    the chart's consultation panel both ask)."""
+    """Her notes with their decisions and addenda (``NOTE_SUMMARY``): two queries, once per page
+    (the timeline and the chart's consultation panel both ask)."""
     return once(
         patient,
         "consult.notes",
         lambda: list(
             ConsultationNote.objects.filter(patient=patient)
             .select_related("assessment", "clinician", "signed_by")
+            .only(*NOTE_SUMMARY)
             .prefetch_related("addenda")
         ),
     )

@@ -44,12 +44,29 @@ def event_title(event: LetterEvent) -> str:
     }.get(event.kind, event.get_kind_display())
 
 
+# What a timeline entry says of a letter's event: its title (``event_title``), who acted
+# (``LetterEvent.actor``) and the OB's answer.
+EVENT_SUMMARY = (
+    "at",
+    "kind",
+    "letter",
+    "by",
+    "by_label",
+    "by__first_name",
+    "by__last_name",
+    "by__username",
+    "letter__response_text",
+    "letter__obstetrician__name",
+)
+
+
 @timeline_source
 def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
     link = linker("obcare:letter")
     events = (
         LetterEvent.objects.filter(letter__patient=patient, kind__in=TIMELINE_KINDS)
         .select_related("letter__obstetrician", "by")
+        .only(*EVENT_SUMMARY)
         .order_by("at", "id")
     )
     entries = []

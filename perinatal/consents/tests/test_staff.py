@@ -14,8 +14,10 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.consents import sources
 from perinatal.consents.models import ConsentRequest, SignedConsent
 from perinatal.consents.services import bundle_for, send_forms, sign
+from perinatal.consents.staff_views import consent_rows
 from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
 from perinatal.notify.models import Message
+from perinatal.patients.models import Patient
 from perinatal.patients.registry import UNSIGNED_CONSENT
 from perinatal.testing import assert_queue_counts_agree, make_staff, sign_in, sign_in_as
 
@@ -211,6 +213,20 @@ def test_the_work_queue_lists_unsigned_and_expired_forms(client, clinic):
     stale = ConsentRequest.objects.get(patient=expired)
     client.post(f"/staff/consents/requests/{stale.pk}/stop/")
     assert expired.pk not in {item.patient_id for item in sources.unsigned_consents(25)}
+
+
+def test_the_chart_reads_her_forms_once_for_its_panel_and_its_timeline(client, signed_consent):
+    client.post(f"/staff/consents/{signed_consent.pk}/withdraw/", {"how": "writing"})
+    send(client, signed_consent.patient, kinds=["ob_sharing", "telehealth"])
+    patient = Patient.objects.get(pk=signed_consent.patient_id)  # nothing read yet
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row["kind"]: row for row in consent_rows(patient)}
+        entries = sources.consent_events(patient)
+    assert len(queries) == 1
+    assert rows["treatment"]["signed"] is None  # withdrawn: no longer in force
+    assert rows["treatment"]["state"] == "Withdrawn"
+    assert rows["telehealth"]["state"] == "Waiting for her signature"
+    assert len(entries) == 4  # sent, signed, withdrawn, sent
 
 
 def test_a_withdrawal_is_recorded_once_and_audited(client, signed_consent):
