@@ -20,6 +20,9 @@ class User(AbstractUser):
         help_text=_("Decides what this person may see and do (perinatal/accounts/roles.py)."),
     )
 
+    # What ``str(user)`` reads: a query that shows staff names by ``only()`` loads these.
+    NAME_FIELDS = ("first_name", "last_name", "username")
+
     def __str__(self):
         return self.get_full_name() or self.username
 

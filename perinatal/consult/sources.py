@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from perinatal.accounts.models import User
 from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
 from perinatal.lib.memo import once
@@ -18,8 +19,6 @@ from perinatal.patients.registry import (
     timeline_source,
 )
 
-# What a staff member's name is made of (``User.__str__``).
-USER_NAME = ("first_name", "last_name", "username")
 # A draft left unsigned this long shows in the work queue.
 STALE_DRAFT = timedelta(days=1)
 
@@ -35,7 +34,7 @@ NOTE_SUMMARY = (
     "status",
     "created_at",
     "signed_at",
-    *(f"{who}__{name}" for who in ("clinician", "signed_by") for name in USER_NAME),
+    *(f"{who}__{name}" for who in ("clinician", "signed_by") for name in User.NAME_FIELDS),
     "assessment__decision",
     "assessment__reasons",
     "assessment__decided_at",
@@ -123,9 +122,7 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
         .only(
             "created_at",
             "patient__name",
-            "clinician__first_name",
-            "clinician__last_name",
-            "clinician__username",
+            *(f"clinician__{name}" for name in User.NAME_FIELDS),
         )
         .order_by("created_at", "pk")
     )

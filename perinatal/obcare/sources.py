@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from perinatal.accounts.models import User
 from perinatal.accounts.roles import Can
 from perinatal.clinic.models import Clinic
 from perinatal.lib.links import linker
@@ -52,9 +53,7 @@ EVENT_SUMMARY = (
     "letter",
     "by",
     "by_label",
-    "by__first_name",
-    "by__last_name",
-    "by__username",
+    *(f"by__{name}" for name in User.NAME_FIELDS),
     "letter__response_text",
     "letter__obstetrician__name",
 )
