@@ -115,15 +115,22 @@ def _times_context(request, consultation, place, zone, link: str, **search) -> d
         **where,
         **search,
     )
+    # One day at a time: the days with free times make the picker, the chosen one (else the
+    # first) lists its times.
+    wanted = parse_day(request.GET.get("day"))
+    chosen_day, chosen = next(
+        ((day, slots) for day, slots in days if day == wanted), days[0] if days else (None, [])
+    )
     place_zone = place.time_zone if place else None
-    days = [(day, slot_rows(slots, zone, place_zone, link)) for day, slots in days]
     return {
         "consultation": consultation,
         "place": place,
         "zone": zone,
         "zone_label": zone_label(zone),
         "zone_choices": zone_choices(zone),
-        "days": days,
+        "days": [day for day, _slots in days],
+        "chosen_day": chosen_day,
+        "slots": slot_rows(chosen, zone, place_zone, link),
         "next_day": next_day,
         "from_day": from_day if from_day != today else None,
         "type_label": consultation.label(get_language()),
@@ -140,10 +147,10 @@ TIMES_CACHE_SECONDS = settings.PERINATAL_SCHEDULE_CACHE_SECONDS
 def times(request, slug, location=None):
     """Free times for everyone alike, so the list is rendered once per change and reused.
 
-    The key names what the list depends on: language, type, place, zone, first day, and the
-    versions of the schedule, of the bookings and of the clinic. A booking anywhere moves the
-    bookings version; a time that passes the minimum notice drops off within a minute (and
-    booking it then says so and offers the next ones).
+    The key names what the list depends on: language, type, place, zone, first and chosen day,
+    and the versions of the schedule, of the bookings and of the clinic. A booking anywhere
+    moves the bookings version; a time that passes the minimum notice drops off within a minute
+    (and booking it then says so and offers the next ones).
     """
     consultation, place = _consultation(slug, location)
     zone = _zone(request, _default_zone(place))
@@ -155,6 +162,7 @@ def times(request, slug, location=None):
             str(place.pk if place else 0),
             zone,
             str(parse_day(request.GET.get("from")) or ""),
+            str(parse_day(request.GET.get("day")) or ""),
             schedule_version(),
             bookings_version(),
             current_clinic_version(),
@@ -165,7 +173,7 @@ def times(request, slug, location=None):
         link = reverse("booking:details", args=[slug, location] if location else [slug])
         context = _times_context(request, consultation, place, zone, link)
         context["slot_days"] = render_to_string("booking/_slot_days.html", context, request)
-        del context["days"]
+        del context["days"], context["slots"]
         cached = context
         cache.set(key, cached, TIMES_CACHE_SECONDS)
     cached["slot_days"] = mark_safe(cached["slot_days"])  # noqa: S308 (our own rendering)

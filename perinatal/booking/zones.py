@@ -33,8 +33,8 @@ def valid_zone(name: str | None) -> str | None:
 
 
 def zone_label(name: str) -> str:
-    common = ZONE_NAMES.get(name)
-    return f"{common} ({name})" if common else name
+    """ "Eastern Time" for the zones people know by a name; the IANA name for the others."""
+    return str(ZONE_NAMES.get(name, name))
 
 
 def zone_choices(current: str) -> list[tuple[str, str, bool]]:

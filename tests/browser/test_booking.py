@@ -95,11 +95,18 @@ def _slot_link(page, href: str):
 
 
 def _changeable_slot(page, avoid=()):
-    """The first offered time far enough ahead to change online later; (start, its link)."""
+    """The first offered time far enough ahead to change online later; (start, its link).
+
+    The page lists one day at a time: when the day shown has none, the next day is picked."""
     now = timezone.now()
-    for start, href in _offered(page):
-        if start - now >= CHANGEABLE and start not in avoid:
-            return start, _slot_link(page, href)
+    for _day in range(5):
+        for start, href in _offered(page):
+            if start - now >= CHANGEABLE and start not in avoid:
+                return start, _slot_link(page, href)
+        later = page.locator(".day-picker li:has([aria-current]) + li a")
+        if not later.count():
+            break
+        later.click()
     pytest.fail(f"{page.url} offers no time at least {CHANGEABLE} ahead")
 
 
@@ -222,9 +229,7 @@ def test_video_booking_with_javascript_then_move_and_cancel_from_the_email(
     # Her phone is in Denver: the page notices and shows Mountain Time, and says so.
     expect(page).to_have_url(re.compile(rf"/book/{VIDEO}/\?tz=America(%2F|/)Denver$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
-    expect(page.locator(".zone-note")).to_have_text(
-        "Times are shown in Mountain Time (America/Denver)."
-    )
+    expect(page.locator(".zone-note")).to_have_text("Times are shown in Mountain Time.")
     expect(page.get_by_label("Your time zone")).to_have_value(DENVER)
     offered = _offered(page)
     assert offered, "no times offered"
@@ -242,7 +247,7 @@ def test_video_booking_with_javascript_then_move_and_cancel_from_the_email(
     summary = page.locator("p.summary-card")
     expect(summary).to_contain_text("Free consultation by video")
     expect(summary).to_contain_text(_from(start, DENVER))
-    expect(summary).to_contain_text("(Mountain Time (America/Denver))")
+    expect(summary).to_contain_text("(Mountain Time)")
     check(page)  # the details page, fresh
 
     _fill_details(page)
@@ -288,7 +293,7 @@ def test_video_booking_with_javascript_then_move_and_cancel_from_the_email(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your appointment")
     when = _card(page, "When")
     shown_in = DENVER  # her zone, as in her emails, not the clinician's
-    expect(when).to_contain_text(f"({DENVER})")
+    expect(when).to_contain_text("(Mountain Time)")
     expect(when).to_contain_text(_from(start, shown_in))
     check(page)
 
@@ -379,17 +384,13 @@ def test_in_person_booking_without_javascript_in_another_zone_keeps_what_she_typ
 
     # Without a script the page uses the location's zone, and says so.
     expect(page).to_have_url(re.compile(rf"/book/{IN_PERSON}/[0-9a-f-]+/$"))
-    expect(page.locator(".zone-note")).to_have_text(
-        "Times are shown in Mountain Time (America/Denver)."
-    )
+    expect(page.locator(".zone-note")).to_have_text("Times are shown in Mountain Time.")
     check(page)
     # She lives in the east: she chooses her zone and asks for the times again.
     page.get_by_label("Your time zone").select_option(EASTERN)
     page.get_by_role("button", name="Show times").click()
     expect(page).to_have_url(re.compile(r"\?tz=America(%2F|/)New_York$"))
-    expect(page.locator(".zone-note")).to_have_text(
-        "Times are shown in Eastern Time (America/New_York)."
-    )
+    expect(page.locator(".zone-note")).to_have_text("Times are shown in Eastern Time.")
     offered = _offered(page)
     assert offered
     for start, href in offered[:6]:
@@ -451,7 +452,7 @@ def test_in_person_pages_in_two_zones_and_a_refused_form_pass_axe(
 
     denver = Location.objects.get(name=DENVER_PLACE)
     page.goto(f"/book/{IN_PERSON}/{denver.public_id}/?tz={EASTERN}")
-    expect(page.locator(".zone-note")).to_contain_text("Eastern Time (America/New_York)")
+    expect(page.locator(".zone-note")).to_have_text("Times are shown in Eastern Time.")
     expect(page.locator("a.slot .slot-local").first).to_contain_text(f"at {DENVER_PLACE}")
     check(page)  # the times page, in two zones
 

@@ -11,6 +11,7 @@ FORMATS = {
     "full": pgettext_lazy("date format: weekday, day, month, year", "l j F Y"),
     "day": pgettext_lazy("date format: weekday, day, month", "l j F"),
     "short": pgettext_lazy("date format: day and month", "j F"),
+    "brief": pgettext_lazy("date format: day and abbreviated month", "j M"),
 }
 
 

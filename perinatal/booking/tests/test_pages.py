@@ -60,13 +60,49 @@ def test_the_choice_lists_video_and_each_place(client, denver_room, setup):
 def test_times_default_to_the_places_zone_and_show_it_beside_hers(client, denver_room):
     *_, base = denver_room
     page = text(client.get(base))
-    assert "Times are shown in Mountain Time (America/Denver)" in page
-    assert "Wednesday 3 June" in page
-    page = text(client.get(base, {"tz": "America/New_York"}))
-    assert "Times are shown in Eastern Time (America/New_York)" in page
+    assert "Times are shown in Mountain Time" in page
+    assert "America/Denver" not in page
+    assert "Monday 1 June" in page
+    page = text(client.get(base, {"tz": "America/New_York", "day": "2026-06-03"}))
+    assert "Times are shown in Eastern Time" in page
+    assert "America/New_York" not in page
     # 10:00 in Denver is noon in New York; the place's own time is shown beside it.
     assert "noon 10 a.m. at Denver" in page
+    assert "The smaller time is the local time at Denver." in page
     assert "Times are shown in Mountain Time" in text(client.get(base, {"tz": "Not/AZone"}))
+
+
+def test_the_times_page_shows_one_day_and_a_picker_for_the_others(client, denver_room):
+    *_, base = denver_room
+    page = client.get(base).content.decode()
+    assert page.count('<section class="day"') == 1
+    assert "Monday 1 June" in text(client.get(base)) and "Wednesday 3 June" not in page
+    starts = re.findall(r"start=([0-9-]+)T", page)
+    assert starts and set(starts) == {"2026-06-01"}
+    # The picker: the five days with free times, each a plain link (no script needed).
+    days = re.findall(r'href="\?tz=America/Denver&amp;day=([0-9-]+)"', page)
+    assert days == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"]
+    assert 'day=2026-06-01" aria-current="date"' in page
+    assert "Wed 3 Jun" in text(client.get(base))
+
+    page = client.get(base, {"tz": "America/Denver", "day": "2026-06-03"}).content.decode()
+    assert "Wednesday 3 June" in text(client.get(base, {"day": "2026-06-03"}))
+    assert set(re.findall(r"start=([0-9-]+)T", page)) == {"2026-06-03"}
+    assert 'day=2026-06-03" aria-current="date"' in page
+    # A day without times, or nonsense, shows the first day with times.
+    for day in ("2026-06-06", "not-a-day"):
+        page = client.get(base, {"day": day}).content.decode()
+        assert set(re.findall(r"start=([0-9-]+)T", page)) == {"2026-06-01"}
+
+
+def test_later_dates_keep_the_picker_in_step(client, denver_room):
+    *_, base = denver_room
+    page = client.get(base).content.decode()
+    assert 'href="?tz=America/Denver&amp;from=2026-06-08"' in page  # "Later dates"
+    later = client.get(base, {"from": "2026-06-08", "day": "2026-06-10"}).content.decode()
+    assert 'href="?tz=America/Denver&amp;from=2026-06-08&amp;day=2026-06-10"' in later
+    assert set(re.findall(r"start=([0-9-]+)T", later)) == {"2026-06-10"}
+    assert 'href="?tz=America/Denver"' in later  # back to the earliest times
 
 
 def test_a_slot_link_carries_only_the_time_and_zone(client, denver_room):
@@ -158,7 +194,7 @@ def test_change_and_cancel_from_the_link(client, denver_room):
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
     manage = f"/appointment/{appointment.manage_token}/"
-    change_page = client.get(manage + "change/")
+    change_page = client.get(manage + "change/", {"day": "2026-06-03"})
     assert "start=2026-06-03T17:00:00Z" in change_page.content.decode()
     confirm = client.get(manage + "change/", {"start": "2026-06-03T17:00:00Z"})
     assert "Move your appointment?" in text(confirm)
@@ -218,14 +254,16 @@ def test_a_video_appointment_seen_from_another_zone(client, setup, frozen):
     for page in (manage, manage + "change/", manage + "cancel/"):
         response = client.get(page, {"tz": "America/Chicago"})
         assert response.status_code == 200, page
-        assert "Central Time (America/Chicago)" in text(response)
+        assert "Central Time" in text(response)
+        assert "America/Chicago" not in text(response)
         assert "local time in" not in text(response)  # no place's clock for a video call
 
 
 def test_spanish_dates_are_written_the_spanish_way(client, denver_room):
     *_, base = denver_room
-    page = text(client.get(f"/es{base}"))
+    page = text(client.get(f"/es{base}", {"day": "2026-06-03"}))
     assert "miércoles 3 de junio" in page
+    assert "mié 3 jun" in page  # in the day picker
     consultation, denver, _ = denver_room
     services.book(consultation, AT_TEN, person(language="es"), via="web", location=denver)
     from perinatal.notify.models import Message
@@ -237,9 +275,10 @@ def test_spanish_dates_are_written_the_spanish_way(client, denver_room):
 
 def test_a_booked_time_leaves_the_list_at_once(client, denver_room):
     consultation, denver, base = denver_room
-    assert "start=2026-06-03T16:00:00Z" in client.get(base).content.decode()
+    wednesday = {"day": "2026-06-03"}
+    assert "start=2026-06-03T16:00:00Z" in client.get(base, wednesday).content.decode()
     services.book(consultation, AT_TEN, person(), via="web", location=denver)
-    page = client.get(base).content.decode()
+    page = client.get(base, wednesday).content.decode()
     assert "start=2026-06-03T16:00:00Z" not in page
     assert "start=2026-06-03T17:00:00Z" in page  # 10:00 + 45 min + 15 min buffer
 
