@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "perinatal.clinic.context_processors.clinic",
+                "perinatal.screening.context_processors.self_screen",
                 "perinatal.lib.i18n.language_links",
                 "perinatal.accounts.context_processors.staff",
             ],

@@ -21,6 +21,10 @@ DEMO_LOCATIONS = [
 
 
 DEMO_NAME = "Harbor Perinatal Mental Health (demo)"
+DEMO_HOURS = {
+    "hours": "Monday to Friday, 8 am to 6 pm",
+    "hours_es": "De lunes a viernes, de 8 a 18 h",
+}
 
 
 @transaction.atomic
@@ -33,6 +37,10 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
     existing = Clinic.objects.filter(is_current=True).first()
     if existing:
         if existing.name == DEMO_NAME:
+            if not existing.hours_es:  # a demo created before the hours had a Spanish version
+                for field, text in DEMO_HOURS.items():
+                    setattr(existing, field, text)
+                existing.save(update_fields=list(DEMO_HOURS))
             _load_demo_parts(existing)
         return existing, False
     clinic = Clinic.objects.create(
@@ -42,7 +50,8 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
         email="hello@example.org",
         oncall_email="oncall@example.org",
         address="100 Example Street, Suite 4\nBoston, MA 02116",
-        hours="Monday to Friday, 8 am to 6 pm",
+        hours=DEMO_HOURS["hours"],
+        hours_es=DEMO_HOURS["hours_es"],
     )
     for location in DEMO_LOCATIONS:
         Location.objects.create(clinic=clinic, **location)

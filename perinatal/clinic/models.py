@@ -2,6 +2,7 @@
 
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 
 import phonenumbers
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.lib.phones import format_phone, normalise_phone
@@ -82,6 +84,20 @@ def forget_current_clinic(**kwargs) -> None:
     cache.delete_many([CURRENT_CLINIC_CACHE_KEY, CLINIC_VERSION_CACHE_KEY])
 
 
+@dataclass(frozen=True)
+class Wording:
+    """A text staff wrote, in the language it is in (pages mark English inside Spanish)."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
 class Clinic(PhoneNormalised):
     """One deployment runs one clinic; the row marked current is the one the pages show."""
 
@@ -101,6 +117,12 @@ class Clinic(PhoneNormalised):
     )
     address = models.TextField(_("postal address"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    hours_es = models.CharField(
+        _("opening hours in Spanish"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the Spanish pages; without it they show the English hours."),
+    )
     logo = models.FileField(
         _("logo"),
         upload_to="clinic",
@@ -170,6 +192,17 @@ class Clinic(PhoneNormalised):
 
     def __str__(self) -> str:
         return self.name
+
+    def wording(self, field: str, language: str) -> Wording:
+        """A text staff edit in both languages: the Spanish one on Spanish pages when staff
+        gave it, else the English one."""
+        spanish = getattr(self, f"{field}_es") if language == "es" else ""
+        return Wording(spanish, "es") if spanish else Wording(getattr(self, field), "en")
+
+    @property
+    def shown_hours(self) -> Wording:
+        """The opening hours in the language of the page being rendered."""
+        return self.wording("hours", get_language())
 
 
 class Location(PhoneNormalised):

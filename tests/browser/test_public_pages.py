@@ -28,4 +28,4 @@ def test_spanish_check_explains_the_questionnaire_is_not_available(page):
     page.goto("/es/check/")
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("form.screen-form").count() == 0
-    assert page.locator('main a[lang="en"][href="/check/"]').count() == 1
+    assert page.locator('main a[hreflang="en"][href="/check/"]').count() == 1

@@ -39,3 +39,33 @@ def test_a_location_needs_a_real_time_zone(clinic):
     )
     with pytest.raises(ValidationError, match="IANA time zone"):
         location.full_clean()
+
+
+def test_spanish_pages_show_the_hours_staff_wrote_in_spanish(client, clinic):
+    clinic.hours = "Monday to Friday, 8 am to 6 pm"
+    clinic.hours_es = "De lunes a viernes, de 8 a 18 h"
+    clinic.save()
+    spanish = client.get("/es/").text
+    assert "De lunes a viernes, de 8 a 18 h" in spanish
+    assert "Monday to Friday" not in spanish
+    assert "Nuestro horario: De lunes a viernes, de 8 a 18 h." in client.get("/es/help-now/").text
+    english = client.get("/").text
+    assert "Monday to Friday, 8 am to 6 pm" in english and "De lunes" not in english
+
+
+def test_without_a_spanish_version_spanish_pages_show_the_english_hours_marked_so(client, clinic):
+    clinic.hours, clinic.hours_es = "Monday to Friday, 8 am to 6 pm", ""
+    clinic.save()
+    assert '<span lang="en">Monday to Friday, 8 am to 6 pm</span>' in client.get("/es/").text
+
+
+def test_the_demo_clinic_has_its_hours_in_both_languages(clinic):
+    assert clinic.hours and clinic.hours_es and clinic.hours != clinic.hours_es
+
+
+def test_staff_edit_the_hours_in_both_languages_in_the_admin(client, clinic, staff):
+    from perinatal.testing import sign_in
+
+    sign_in(client, staff("admin"))
+    page = client.get(f"/admin/clinic/clinic/{clinic.pk}/change/").text
+    assert 'name="hours"' in page and 'name="hours_es"' in page

@@ -211,6 +211,33 @@ def test_no_questionnaire_is_shown_without_validated_wording_in_the_language(cli
     assert 'href="/check/"' in response.text
 
 
+def test_the_spanish_menu_offers_no_check_while_spanish_has_no_questionnaire(client, clinic):
+    for path in ("/es/", "/es/book/", "/es/help-now/"):
+        assert 'href="/es/check/"' not in client.get(path).text, path
+    assert 'href="/check/"' in client.get("/book/").text
+    page = client.get("/es/check/").text
+    assert "Hacer el cuestionario en inglés" in page
+    assert "Take the check in English" not in page
+
+
+def test_the_spanish_menu_offers_the_check_once_a_spanish_wording_is_loaded(
+    client, clinic, settings, tmp_path
+):
+    from perinatal.screening import instruments
+
+    source = (instruments.SHIPPED_DIR / "epds.en.toml").read_text()
+    spanish = source.replace('language = "en"', 'language = "es"').replace("1987-en", "1987-es")
+    (tmp_path / "epds.es.toml").write_text(spanish)
+    settings.PERINATAL_INSTRUMENT_DIRS = [str(tmp_path)]
+    instruments.load_all.cache_clear()
+    try:
+        assert 'type="radio"' in client.get("/es/check/").text
+        assert 'href="/es/check/"' in client.get("/es/book/").text
+    finally:
+        settings.PERINATAL_INSTRUMENT_DIRS = []
+        instruments.load_all.cache_clear()
+
+
 def test_public_posts_are_rate_limited(client, clinic, settings):
     settings.PERINATAL_RATE_LIMITS = {**settings.PERINATAL_RATE_LIMITS, "callback": "2/h"}
     for _ in range(2):
