@@ -235,7 +235,8 @@ def details(request, slug, location=None):
     consent_text = services.contact_consent_text()
     where = {"location": place} if place else {}
     problem, alternatives = "", []
-    when = {
+    shared = {  # what the details page and the "booked already?" page both show
+        "consultation": consultation,
         "type_label": consultation.label(language),
         "place": place,
         "start": start,
@@ -244,6 +245,9 @@ def details(request, slug, location=None):
         "zone_label": zone_label(zone),
         "zone_differs": bool(place and place.time_zone != zone),
         "times_url": f"{times_url}?{urlencode({'tz': zone})}",
+        "crisis_resources": crisis_resources(language)
+        if screening and screening.safety_alert
+        else None,
     }
 
     wait = retry_after(request, "booking") if request.method == "POST" else 0
@@ -269,7 +273,7 @@ def details(request, slug, location=None):
                 return render(
                     request,
                     "booking/booked_already.html",
-                    {**when, "consultation": consultation, "typed": typed},
+                    {**shared, "typed": typed},
                 )
             try:
                 appointment, created = services.book(
@@ -308,15 +312,11 @@ def details(request, slug, location=None):
         request,
         "booking/details.html",
         {
-            **when,
+            **shared,
             "form": form,
-            "consultation": consultation,
             "problem": problem,
             "alternatives": alternatives,
             "screening": screening,
-            "crisis_resources": crisis_resources(language)
-            if screening and screening.safety_alert
-            else None,
         },
         status={"taken": 409, "busy": 429}.get(problem, 200) if request.method == "POST" else 200,
     )

@@ -11,7 +11,7 @@ from django.test import Client
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking.models import Appointment
-from perinatal.booking.tests.test_pages import form_data, text
+from perinatal.booking.tests.test_pages import form_data, text, with_screen_in_session
 from perinatal.notify.models import Message
 
 TEN = "2026-06-03T16:00:00Z"  # Wednesday 10:00 in Denver
@@ -153,3 +153,12 @@ def test_the_question_is_asked_in_spanish(client, one_room):
     response = client.post("/es" + one_room, form_data(start=ELEVEN, idempotency_key=key))
     assert "¿Ya tiene una cita?" in text(response)
     assert "Reservar también este horario" in text(response)
+
+
+def test_after_a_worrying_screen_the_question_keeps_the_crisis_lines(client, one_room):
+    with_screen_in_session(client, self_harm=True)
+    book_through_the_page(client, one_room)
+    key = open_form(client, one_room)
+    response = client.post(one_room, form_data(start=ELEVEN, idempotency_key=key))
+    assert "Have you booked already?" in text(response)
+    assert "988" in text(response)
