@@ -161,4 +161,4 @@ def test_after_a_worrying_screen_the_question_keeps_the_crisis_lines(client, one
     key = open_form(client, one_room)
     response = client.post(one_room, form_data(start=ELEVEN, idempotency_key=key))
     assert "Have you booked already?" in text(response)
-    assert "988" in text(response)
+    assert "You deserve help right now" in text(response)
