@@ -1,5 +1,6 @@
+import hashlib
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -109,7 +110,11 @@ class DetailsForm(forms.Form):
     consent = forms.BooleanField(
         error_messages={"required": _("We need your agreement to contact you about the booking.")},
     )
+    # The browser's key for the form (see ``perinatal.booking.views.details``), not yet the
+    # booking's: ``booking_key`` makes that from it and what she asks for.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # She was told she may have booked already and chose to book this time as well.
+    another = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, consent_text: str, offer_screening: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +131,23 @@ class DetailsForm(forms.Form):
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]
         return key if IDEMPOTENCY_KEY.match(key or "") else ""
+
+    def booking_key(self, *, consultation, location, start: datetime) -> str | None:
+        """The idempotency key of this booking: the form's key, the type, the place, the time
+        and her email, hashed. The same request from the same browser always gives the same
+        key (so it returns the first appointment); another time or another email gives
+        another key, never an ``IdempotencyKeyReused`` refusal. None without a form key."""
+        key = self.cleaned_data.get("idempotency_key")
+        if not key:
+            return None
+        parts = [
+            key,
+            str(consultation.pk),
+            str(location.pk if location else ""),
+            start.astimezone(UTC).isoformat(),
+            self.cleaned_data["email"].strip().lower(),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def clean(self):
         data = super().clean()

@@ -169,6 +169,11 @@ class AppointmentQuerySet(models.QuerySet):
     def booked(self):
         return self.filter(status=Appointment.Status.BOOKED)
 
+    def upcoming_consultations(self, now):
+        """Booked consultations still to come; infusion days (booked by staff from a plan) are
+        not consultations."""
+        return self.booked().filter(plan__isnull=True, starts_at__gt=now)
+
 
 class Appointment(models.Model):
     class Status(models.TextChoices):

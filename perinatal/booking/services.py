@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from perinatal.audit.log import record
+from perinatal.audit.models import Action
 from perinatal.booking import reminders
 from perinatal.booking.calendar import appointment_ics
 from perinatal.booking.models import (
@@ -245,6 +247,49 @@ def _place(appointment: Appointment, option: Option, when: datetime) -> None:
     appointment.blocked_until = appointment.ends_at + timedelta(minutes=appointment.buffer_minutes)
 
 
+def _email_context(appointment: Appointment, clinic: Clinic) -> dict:
+    return {
+        "appointment": appointment,
+        "clinic": clinic,
+        "manage_url": manage_url(appointment),
+        "minutes": appointment.duration_minutes,
+    }
+
+
+def send_details_again(*, email: str, phone: str) -> None:
+    """Email the details of her upcoming consultations again, to the address each was booked
+    with, if any has this email and phone; nothing otherwise.
+
+    The caller shows the same page either way, so whoever typed the address learns nothing.
+    At most one such email per appointment a day (the dedupe key names the day), however often
+    the form is sent.
+    """
+    now = timezone.now()
+    clinic = Clinic.objects.current()
+    theirs = (
+        Appointment.objects.upcoming_consultations(now)
+        .filter(email__iexact=email.strip(), phone=phone)
+        .select_related("consultation_type", "location")
+    )
+    with transaction.atomic():
+        for appointment in theirs:
+            sent = queue_email(
+                to=appointment.email,
+                template="appointment_booked",
+                context=_email_context(appointment, clinic),
+                language=appointment.language,
+                dedupe_key=f"details-again:{appointment.public_id}:{now.date().isoformat()}",
+                calendar=invitation(appointment, clinic),
+            )
+            if sent is not None:
+                record(
+                    Action.SEND,
+                    appointment,
+                    patient=appointment.patient_id,
+                    detail={"email": "appointment details sent again"},
+                )
+
+
 def notify(appointment: Appointment, template: str) -> None:
     """Queue the email for this state of the appointment, with its .ics, and its reminders.
 
@@ -252,13 +297,7 @@ def notify(appointment: Appointment, template: str) -> None:
     """
     bookings_changed()
     clinic = Clinic.objects.current()
-    url = manage_url(appointment)
-    context = {
-        "appointment": appointment,
-        "clinic": clinic,
-        "manage_url": url,
-        "minutes": appointment.duration_minutes,
-    }
+    context = _email_context(appointment, clinic)
     queue_email(
         to=appointment.email,
         template=template,

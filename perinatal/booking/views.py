@@ -50,6 +50,8 @@ from perinatal.screening.content import crisis_resources
 from perinatal.screening.views import session_screening
 
 JUST_DONE = "booking:just-done"
+FORM_KEY = "booking:form-key"
+BOOKED_HERE = "booking:booked-here"
 
 
 @dataclass(frozen=True)
@@ -180,11 +182,55 @@ def times(request, slug, location=None):
     return render(request, "booking/times.html", cached)
 
 
+def _form_key(request) -> str:
+    """The booking form's key for this browser: made on its first visit, the same every time
+    the page is drawn again, for as long as the session lasts (an hour, or until the browser
+    closes)."""
+    if FORM_KEY not in request.session:
+        request.session[FORM_KEY] = secrets.token_urlsafe(16)
+    return request.session[FORM_KEY]
+
+
+def _booked_here(request) -> bool:
+    """Whether this browser booked a consultation that is still to come."""
+    ids = request.session.get(BOOKED_HERE)
+    if not ids:
+        return False
+    upcoming = Appointment.objects.upcoming_consultations(timezone.now())
+    return upcoming.filter(public_id__in=ids).exists()
+
+
+def _remember_booked_here(request, appointment: Appointment) -> None:
+    request.session[BOOKED_HERE] = [
+        *request.session.get(BOOKED_HERE, [])[-4:],
+        str(appointment.public_id),
+    ]
+
+
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def details(request, slug, location=None):
     """Her details for one time. Over the rate limit the filled-in form comes back with the
-    message, so nothing she typed is lost (the generic 429 page would lose it)."""
+    message, so nothing she typed is lost (the generic 429 page would lose it).
+
+    Back after booking must not book again. Chromium shows the form again (refetched, since
+    the page is ``no-store``, or from its back/forward cache) with her answers refilled, and she
+    may press the button once more, for the same time or for one the page now offers instead.
+    Two guards, neither trusting what the browser restores:
+
+    1. The hidden key is the session's (``_form_key``), so a refetched page carries the same
+       one as the first; the booking's idempotency key is made from it and the request
+       (``DetailsForm.booking_key``). The same time and email again return the first
+       appointment and its page, whichever clinician was free.
+    2. A new request from a browser that has booked an upcoming consultation (``BOOKED_HERE``)
+       is not booked at once: the page asks first, saying that if she already has a booking
+       with this email and phone its details have gone to her email (sent only when one
+       exists, through the outbox), and books when she presses on (``another``). The page is
+       the same whether or not a booking exists, so it tells whoever typed the address nothing.
+       The trigger is this browser's own booking, never the address: asking only when the
+       address has a booking would say so. A duplicate made from another browser is booked,
+       and staff see the two together in the work queue (``perinatal.patients.queue``).
+    """
     consultation, place = _consultation(slug, location)
     zone = _zone(request, _default_zone(place))
     data = request.POST if request.method == "POST" else request.GET
@@ -197,6 +243,20 @@ def details(request, slug, location=None):
     consent_text = services.contact_consent_text()
     where = {"location": place} if place else {}
     problem, alternatives = "", []
+    shared = {  # what the details page and the "booked already?" page both show
+        "consultation": consultation,
+        "type_label": consultation.label(language),
+        "place": place,
+        "start": start,
+        "end": start + timedelta(minutes=consultation.duration_minutes),
+        "zone": zone,
+        "zone_label": zone_label(zone),
+        "zone_differs": bool(place and place.time_zone != zone),
+        "times_url": f"{times_url}?{urlencode({'tz': zone})}",
+        "crisis_resources": crisis_resources(language)
+        if screening and screening.safety_alert
+        else None,
+    }
 
     wait = retry_after(request, "booking") if request.method == "POST" else 0
     if request.method == "POST":
@@ -208,14 +268,29 @@ def details(request, slug, location=None):
         elif form.is_valid():
             data = form.cleaned_data
             attach = bool(screening and data.get("attach_screening"))
+            key = form.booking_key(consultation=consultation, location=place, start=start)
+            repeat = bool(key) and Appointment.objects.filter(idempotency_key=key).exists()
+            if not (repeat or data["another"]) and _booked_here(request):
+                services.send_details_again(email=data["email"], phone=data["phone"])
+                typed = [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name not in ("csrfmiddlewaretoken", "another")
+                    for value in values
+                ]
+                return render(
+                    request,
+                    "booking/booked_already.html",
+                    {**shared, "typed": typed},
+                )
             try:
-                appointment, _created = services.book(
+                appointment, created = services.book(
                     consultation,
                     start,
                     services.Person.from_data(data, own_time_zone=zone),
                     via=Appointment.Via.WEB,
                     location=place,
-                    idempotency_key=data["idempotency_key"] or None,
+                    idempotency_key=key,
                     screening=screening if attach else None,
                     consent_text=consent_text,
                 )
@@ -224,6 +299,8 @@ def details(request, slug, location=None):
             except services.NotOffered:
                 problem, alternatives = "gone", next_free(consultation, start, **where)
             else:
+                if created:
+                    _remember_booked_here(request, appointment)
                 request.session[JUST_DONE] = "booked"
                 url = reverse("booking:manage", args=[appointment.manage_token])
                 return redirect(f"{url}?{urlencode({'tz': zone})}")
@@ -231,7 +308,7 @@ def details(request, slug, location=None):
         form = DetailsForm(
             initial={
                 "language": language,
-                "idempotency_key": secrets.token_urlsafe(16),
+                "idempotency_key": _form_key(request),
             },
             consent_text=consent_text,
             offer_screening=screening is not None,
@@ -243,22 +320,11 @@ def details(request, slug, location=None):
         request,
         "booking/details.html",
         {
+            **shared,
             "form": form,
-            "consultation": consultation,
-            "type_label": consultation.label(language),
-            "place": place,
-            "start": start,
-            "end": start + timedelta(minutes=consultation.duration_minutes),
-            "zone": zone,
-            "zone_label": zone_label(zone),
-            "zone_differs": bool(place and place.time_zone != zone),
             "problem": problem,
             "alternatives": alternatives,
-            "times_url": f"{times_url}?{urlencode({'tz': zone})}",
             "screening": screening,
-            "crisis_resources": crisis_resources(language)
-            if screening and screening.safety_alert
-            else None,
         },
         status={"taken": 409, "busy": 429}.get(problem, 200) if request.method == "POST" else 200,
     )

@@ -16,6 +16,7 @@ from dataclasses import replace
 from html import escape
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -49,12 +50,14 @@ KIND_LABELS = {
     "callback": "Call-back requests",
     "urgent_booking": "Urgent bookings to confirm",
     "booking": "New bookings to confirm",
+    "duplicate_booking": "Possible duplicate bookings",
     "merge": "Possible duplicate records",
 }
 
 # How the queue page shows an item's badges, and what it says under a call-back that this
 # person may see but not open.
 BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn"}
+DUPLICATE_BADGES = ("to confirm", "possible duplicate")
 CALL_BACK_HINT = "Pass this to a nurse or clinician to call back."
 
 
@@ -208,11 +211,26 @@ def _unconfirmed():
     return Appointment.objects.booked().filter(confirmed_at__isnull=True)
 
 
+def _doubled():
+    """Unconfirmed consultations still to come whose patient has another one to come, checked
+    or not: most likely the same booking made twice (Back and the button again, another
+    browser). Grouped by the patient record, which booking finds by email and name; the same
+    email or phone under another name is a possible duplicate record instead."""
+    upcoming = Appointment.objects.upcoming_consultations(timezone.now())
+    another = upcoming.filter(patient_id=OuterRef("patient_id")).exclude(pk=OuterRef("pk"))
+    return upcoming.filter(confirmed_at__isnull=True, patient__isnull=False).filter(Exists(another))
+
+
+def _single():
+    return _unconfirmed().exclude(pk__in=_doubled().values("pk"))
+
+
 @queue_source
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
-    """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent."""
+    """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent.
+    One person's bookings to come are listed together (``possible_duplicate_bookings``)."""
     link = linker("schedule:appointment")
-    waiting = _unconfirmed().only(
+    waiting = _single().only(
         "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
     )
     return [
@@ -235,7 +253,71 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
 
 @queue_count
 def booking_counts() -> list[Tally]:
-    return _by_urgency(_unconfirmed(), "booking", "urgent_booking", Can.SEE_QUEUE)
+    return _by_urgency(_single(), "booking", "urgent_booking", Can.SEE_QUEUE)
+
+
+@queue_source
+def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
+    """One item per person with a new booking and another consultation to come: every time
+    she holds, the newest booking linked. Urgent when a new one's screen flagged self-harm.
+    Two queries, whatever the number."""
+    link = linker("schedule:appointment")
+    theirs = (
+        Appointment.objects.upcoming_consultations(timezone.now())
+        .filter(patient_id__in=_doubled().values("patient_id"))
+        .only(
+            "name",
+            "type_name",
+            "starts_at",
+            "time_zone",
+            "urgent",
+            "created_at",
+            "confirmed_at",
+            "patient_id",
+        )
+        .order_by("starts_at", "pk")
+    )
+    groups = defaultdict(list)
+    for appointment in theirs:
+        groups[appointment.patient_id].append(appointment)
+    items = []
+    for patient_id, appointments in groups.items():
+        new = [a for a in appointments if a.confirmed_at is None]
+        newest = max(new, key=lambda a: (a.created_at, a.pk))
+        urgent = any(a.urgent for a in new)
+        items.append(
+            QueueItem(
+                priority=URGENT if urgent else TO_CONFIRM,
+                at=min(a.created_at for a in new),
+                kind="duplicate_booking",
+                title=f"Possible duplicate booking: {newest.name}",
+                detail="; ".join(f"{a.type_name}, {_local(a)}" for a in appointments),
+                capability=Can.SEE_QUEUE,
+                link_capability=Can.SEE_SCHEDULE,
+                url=link(newest.pk),
+                patient_id=patient_id,
+                badges=("urgent", *DUPLICATE_BADGES) if urgent else DUPLICATE_BADGES,
+            )
+        )
+    items.sort(key=lambda item: item.at)
+    return [item for item in items if item.priority == URGENT] + [
+        item for item in items if item.priority != URGENT
+    ][:limit]
+
+
+@queue_count
+def duplicate_booking_counts() -> list[Tally]:
+    urgent = _doubled().filter(urgent=True).values("patient_id")
+    people = _doubled().values("patient_id").distinct()
+    return [
+        Tally("duplicate_booking", URGENT, Can.SEE_QUEUE, urgent.distinct()),
+        Tally(
+            "duplicate_booking",
+            TO_CONFIRM,
+            Can.SEE_QUEUE,
+            people.exclude(patient_id__in=urgent),
+        ),
+    ]
 
 
 def _open_suggestions():

@@ -247,3 +247,70 @@ def test_queue_rows_read_as_the_template_wrote_them(zone, language, links):
     assert written == expected
     assert "Call back &lt;Ana&gt; &amp; &quot;Bea&quot;" in written
     assert ("/staff/patients/12/" in written) is links
+
+
+def test_one_persons_two_bookings_show_as_one_possible_duplicate(client, staff, clinic_day, frozen):
+    """She pressed Back and booked again from another browser: one row for the two, with both
+    times, not two unrelated "new booking" rows."""
+    first = clinic_day.book()
+    frozen.shift(timedelta(minutes=5))
+    clinic_day.book(name="Bea Routine", email="bea@example.org", phone="+16175550101")
+    frozen.shift(timedelta(minutes=5))
+    again = clinic_day.book()
+    assert first.patient_id == again.patient_id
+    sign_in_as(client, "clinician")
+
+    response = client.get("/staff/queue/")
+
+    assert titles(response) == [
+        "Possible duplicate booking: Ana Example",
+        "New booking: Bea Routine",
+    ]
+    html = response.content.decode()
+    assert "Mon 01 Jun 2026 09:00 MDT; video 30, Mon 01 Jun 2026 10:00 MDT" in html
+    assert '<span class="badge">possible duplicate</span>' in html
+    assert_queue_counts_agree()
+    home = client.get("/staff/").content.decode()
+    assert "Possible duplicate bookings: <strong>1</strong>" in home
+    assert "New bookings to confirm: <strong>1</strong>" in home
+
+
+def test_a_booking_after_a_confirmed_one_is_still_a_possible_duplicate(
+    client, staff, clinic_day, frozen
+):
+    user = sign_in_as(client, "clinician")
+    first = clinic_day.book()
+    first.confirmed_at, first.confirmed_by = timezone.now(), user
+    first.save()
+    clinic_day.book()
+
+    assert titles(client.get("/staff/queue/")) == ["Possible duplicate booking: Ana Example"]
+    assert_queue_counts_agree()
+
+
+def test_a_cancelled_or_past_booking_makes_no_duplicate(client, staff, clinic_day, frozen):
+    from perinatal.booking import services
+
+    services.cancel(clinic_day.book(), actor="staff")
+    clinic_day.book()
+    sign_in_as(client, "clinician")
+
+    assert titles(client.get("/staff/queue/")) == ["New booking: Ana Example"]
+    assert_queue_counts_agree()
+
+
+def test_a_duplicate_with_a_self_harm_screen_is_urgent(client, staff, clinic_day, frozen):
+    clinic_day.book(name="Bea Routine", email="bea@example.org", phone="+16175550101")
+    frozen.shift(timedelta(minutes=5))
+    clinic_day.book()
+    clinic_day.book(screening=screened(self_harm=True))
+    sign_in_as(client, "front_desk")
+
+    response = client.get("/staff/queue/")
+
+    assert titles(response) == [
+        "Possible duplicate booking: Ana Example",
+        "New booking: Bea Routine",
+    ]
+    assert '<li class="urgent">' in response.content.decode()
+    assert_queue_counts_agree()
