@@ -109,5 +109,7 @@ def test_no_one_deletes_patient_data_in_the_admin(client, rows, role):
         base = urls(model, obj)["list"]
         assert client.get(f"{base}{obj.pk}/delete/", follow=True).status_code in {403, 404}
         client.post(f"{base}{obj.pk}/delete/", {"post": "yes"})
-        client.post(base, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+        client.post(
+            base, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        )
         assert model.objects.filter(pk=obj.pk).exists(), model._meta.label

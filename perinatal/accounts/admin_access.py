@@ -146,8 +146,17 @@ def _login(request, extra_context=None):
     )
 
 
+def _to_account_page(request, extra_context=None):
+    """A password is changed on the staff account page, where a wrong current password counts
+    towards the lockout and the change is audited; the admin's own form does neither."""
+    return HttpResponseRedirect(reverse("accounts:account"))
+
+
 def lock_down(site: admin.AdminSite) -> None:
-    """Route the admin's login through the staff sign-in and require both factors and a
-    configuring role for every admin page. Call before the URLs are loaded."""
+    """Route the admin's login through the staff sign-in, its password change to the staff
+    account page, and require both factors and a configuring role for every admin page. Call
+    before the URLs are loaded."""
     site.has_permission = _has_permission
     site.login = _login
+    site.password_change = _to_account_page
+    site.password_change_done = _to_account_page
