@@ -9,9 +9,12 @@ approval" below.
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -115,9 +118,33 @@ class StaffAdmin(CapabilityAdmin, UserAdmin):
                 messages.WARNING,
             )
 
+    def user_change_password(self, request, id, form_url=""):
+        """Setting someone else's password is audited and holds a role that reaches patient
+        records for a director; one's own is changed on the account page (current password,
+        lockout, audit)."""
+        if unquote(id) == str(request.user.pk):
+            return HttpResponseRedirect(reverse("accounts:account"))
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            record(Action.ACCOUNT, user, detail={"change": "password set"})
+            self._hold_role(request, user)
+        return response
+
+    def _hold_role(self, request, user: User) -> None:
+        """Whoever set the password or authenticator could sign in as this person."""
+        if grants.hold_for_approval(user=user, requested_by=request.user):
+            self.message_user(
+                request,
+                f"{user}'s role works again once a medical director approves it "
+                "(Roles waiting for approval).",
+                messages.WARNING,
+            )
+
     @admin.action(description="Reset second factor (the person sets up a new authenticator)")
     def reset_second_factor(self, request, queryset):
         for user in queryset:
+            self._hold_role(request, user)
             removed = mfa.remove_all(user)
             ended = StaffSession.objects.filter(user=user).end()
             record(

@@ -4,6 +4,10 @@
 needs no approval (``roles.needs_approval``) is set at once; any other is written as a pending
 ``RoleGrant`` and the account keeps the role it had. ``approve`` and ``refuse`` are a medical
 director's, never the one who asked nor the person it is for. Every step is audited.
+
+``hold_for_approval`` is for the administrator's resets: whoever sets someone's password or
+removes their authenticator could sign in as them, so an account that reaches patient records
+loses its role until a director approves it again.
 """
 
 from django.db import transaction
@@ -40,6 +44,18 @@ def request_role(*, user: User, role: str, requested_by: User | None) -> RoleGra
             detail={"change": "role requested", "role": role, "grant": grant.pk},
         )
         return grant
+
+
+def hold_for_approval(*, user: User, requested_by: User | None) -> RoleGrant | None:
+    """Take away a role that reaches patient records and ask a director to give it back.
+    Returns the pending grant, or None when the role needs no approval."""
+    with transaction.atomic():
+        role = User.objects.select_for_update().values_list("role", flat=True).get(pk=user.pk)
+        if not needs_approval("", role):
+            return None
+        User.objects.filter(pk=user.pk).update(role="")
+        user.role = ""
+        return request_role(user=user, role=role, requested_by=requested_by)
 
 
 def _decide(grant: RoleGrant, approver: User, status: str) -> RoleGrant:

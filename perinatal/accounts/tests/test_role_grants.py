@@ -159,3 +159,64 @@ def test_createsuperuser_makes_the_first_medical_director(db, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long first password 3")
     call_command("createsuperuser", interactive=False, username="first", email="first@example.org")
     assert User.objects.get(username="first").role == Role.MEDICAL_DIRECTOR
+
+
+def reset_password(client, person: User):
+    return client.post(
+        f"/admin/accounts/user/{person.pk}/password/",
+        {
+            "usable_password": "true",
+            "password1": "a password the admin knows 5",
+            "password2": "a password the admin knows 5",
+        },
+    )
+
+
+def test_a_reset_by_the_administrator_puts_a_clinical_role_back_to_a_director(
+    client, it_admin, staff, director
+):
+    """Otherwise resetting a director's password and authenticator would be a director account
+    of the administrator's own."""
+    sign_in(client, it_admin)
+    other_director = staff("director", username="otherdirector")
+    nurse = staff("nurse", username="nurse")
+    assert reset_password(client, other_director).status_code == 302
+    client.post(
+        "/admin/accounts/user/", {"action": "reset_second_factor", "_selected_action": [nurse.pk]}
+    )
+    other_director.refresh_from_db()
+    nurse.refresh_from_db()
+    assert (other_director.role, nurse.role) == ("", "")
+    waiting = RoleGrant.objects.filter(status=RoleGrant.Status.PENDING)
+    assert sorted(waiting.values_list("user__username", "role")) == [
+        ("nurse", Role.NURSE),
+        ("otherdirector", Role.MEDICAL_DIRECTOR),
+    ]
+    grants.approve(grant=waiting.get(user=nurse), approver=director)
+    nurse.refresh_from_db()
+    assert nurse.role == Role.NURSE
+
+
+def test_a_reset_of_an_account_without_patient_records_changes_no_role(client, it_admin, staff):
+    other_admin = staff("admin", username="otheradmin")
+    sign_in(client, it_admin)
+    assert reset_password(client, other_admin).status_code == 302
+    other_admin.refresh_from_db()
+    assert other_admin.role == Role.ADMIN
+    assert not RoleGrant.objects.exists()
+
+
+def test_the_administrator_sets_her_own_password_on_the_account_page_only(client, it_admin):
+    sign_in(client, it_admin)
+    response = reset_password(client, it_admin)
+    assert (response.status_code, response["Location"]) == (302, "/staff/account/")
+    it_admin.refresh_from_db()
+    assert not it_admin.check_password("a password the admin knows 5")
+
+
+def test_a_password_set_in_the_admin_is_audited(client, it_admin, staff):
+    nurse = staff("nurse", username="nurse")
+    sign_in(client, it_admin)
+    reset_password(client, nurse)
+    event = AuditEvent.objects.get(action=Action.ACCOUNT, detail__change="password set")
+    assert (event.actor_id, event.object_id) == (it_admin.pk, str(nurse.pk))
