@@ -2,23 +2,29 @@
 
 What a person may do is their role; Django's groups, permissions and superuser flag are not
 offered, so no one gains access around the matrix in ``roles.py``. Deactivating an account ends
-its sessions at once (``perinatal.accounts.events``).
+its sessions at once (``perinatal.accounts.events``). A role that opens patient records waits
+for a medical director's approval (``perinatal.accounts.grants``), on "Roles waiting for
+approval" below.
 """
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from perinatal.accounts import mfa
+from perinatal.accounts import grants, mfa
+from perinatal.accounts.access import is_verified
 from perinatal.accounts.admin_access import CapabilityAdmin, lock_down
-from perinatal.accounts.models import StaffSession, User
-from perinatal.accounts.roles import Can
+from perinatal.accounts.models import RoleGrant, StaffSession, User
+from perinatal.accounts.roles import Can, Role, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 
@@ -93,16 +99,52 @@ class StaffAdmin(CapabilityAdmin, UserAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
+        """The role typed is asked for, not set: ``grants.request_role`` sets it at once or
+        leaves it waiting for a director."""
+        asked = obj.role
+        if not change or "role" in form.changed_data:
+            obj.role = form.initial.get("role", "") if change else ""
         super().save_model(request, obj, form, change)
-        if change and {"role", "username"} & set(form.changed_data):
-            changed = sorted({"role", "username"} & set(form.changed_data))
-            record(Action.ACCOUNT, obj, detail={"change": "updated", "fields": changed})
+        if change and "username" in form.changed_data:
+            record(Action.ACCOUNT, obj, detail={"change": "updated", "fields": ["username"]})
         elif not change:
-            record(Action.ACCOUNT, obj, detail={"change": "created", "role": obj.role})
+            record(Action.ACCOUNT, obj, detail={"change": "created"})
+        role_asked = "role" in form.changed_data if change else bool(asked)
+        if role_asked and grants.request_role(user=obj, role=asked, requested_by=request.user):
+            self.message_user(
+                request,
+                f"The role “{Role(asked).label}” works once a medical director approves it "
+                "(Roles waiting for approval).",
+                messages.WARNING,
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting someone else's password is audited and holds a role that reaches patient
+        records for a director; one's own is changed on the account page (current password,
+        lockout, audit)."""
+        if unquote(id) == str(request.user.pk):
+            return HttpResponseRedirect(reverse("accounts:account"))
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            record(Action.ACCOUNT, user, detail={"change": "password set"})
+            self._hold_role(request, user)
+        return response
+
+    def _hold_role(self, request, user: User) -> None:
+        """Whoever set the password or authenticator could sign in as this person."""
+        if grants.hold_for_approval(user=user, requested_by=request.user):
+            self.message_user(
+                request,
+                f"{user}'s role works again once a medical director approves it "
+                "(Roles waiting for approval).",
+                messages.WARNING,
+            )
 
     @admin.action(description="Reset second factor (the person sets up a new authenticator)")
     def reset_second_factor(self, request, queryset):
         for user in queryset:
+            self._hold_role(request, user)
             removed = mfa.remove_all(user)
             ended = StaffSession.objects.filter(user=user).end()
             record(
@@ -124,6 +166,56 @@ class StaffAdmin(CapabilityAdmin, UserAdmin):
             if count:
                 record(Action.ACCOUNT, user, detail={"change": "lockout lifted"})
         self.message_user(request, "Lockouts lifted.", messages.SUCCESS)
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(CapabilityAdmin):
+    """Roles waiting for a director: whoever keeps the accounts sees them; only a medical director
+    other than the one who asked approves or refuses (the service decides, not this page)."""
+
+    capability = Can.APPROVE_ROLES
+    list_display = ["user", "role", "status", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status", "role"]
+    fields = ["user", "role", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    readonly_fields = fields
+    actions = ["approve", "refuse"]
+
+    def _allowed(self, request) -> bool:
+        return super()._allowed(request) or (
+            is_verified(request.user) and can(request.user, Can.MANAGE_STAFF)
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "requested_by", "decided_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request):
+        return is_verified(request.user) and can(request.user, Can.APPROVE_ROLES)
+
+    def _decide(self, request, queryset, decide):
+        for grant in queryset.select_related("user"):
+            try:
+                decide(grant=grant, approver=request.user)
+            except grants.NotAllowed as refused:
+                self.message_user(request, f"{grant}: {refused}", messages.ERROR)
+            else:
+                self.message_user(request, f"{grant}: done.", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected roles", permissions=["approve"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, grants.approve)
+
+    @admin.action(description="Refuse the selected roles", permissions=["approve"])
+    def refuse(self, request, queryset):
+        self._decide(request, queryset, grants.refuse)
 
 
 @admin.register(StaffSession)

@@ -5,7 +5,13 @@
 use ``CapabilityInline`` the same way. ``lock_down(site)`` makes the admin site itself follow the
 back office's rules: no login page of its own (its address leads to the staff sign-in, with the
 second factor), and no entry without both factors and a role that configures something.
+
+``PatientDataAdmin`` is for a model holding patient data: its capability must be one the
+administrator's role lacks, every list, search, change page and history it shows writes an audit
+row as a staff page does, and nothing is deleted through it (a correction is an addendum).
 """
+
+from operator import attrgetter
 
 from django.contrib import admin
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +20,8 @@ from django.urls import reverse
 from perinatal.accounts.access import is_verified
 from perinatal.accounts.redirects import safe_next, with_next
 from perinatal.accounts.roles import Can, can
+from perinatal.audit.log import record, tracked_models
+from perinatal.audit.models import Action
 
 # A person may enter the admin at all only with one of these.
 ADMIN_CAPABILITIES = (Can.CONFIGURE_CLINICAL, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF)
@@ -66,6 +74,54 @@ class CapabilityAdmin(_CapabilityPermissions, admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
+class PatientDataAdmin(CapabilityAdmin):
+    """An admin for records that hold patient data: every read audited, no delete for anyone.
+
+    Whose record it is comes from the model's ``track()`` registration (``perinatal.audit.log``),
+    so the admin and the save/delete audit agree on the patient.
+    """
+
+    capability = Can.SEE_CLINICAL
+
+    def has_delete_permission(self, request, obj=None):
+        # Clinical records are corrected by addenda, never deleted; this also drops the
+        # "delete selected" action.
+        return False
+
+    def _patient_of(self, obj):
+        attribute = tracked_models().get(type(obj), "")
+        try:
+            return attrgetter(attribute)(obj) if attribute else None
+        except AttributeError:
+            return None
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            searched = bool(changelist.query)
+            record(
+                Action.SEARCH if searched else Action.VIEW,
+                model=self.model._meta.label_lower,
+                detail={"page": "admin list", "rows": changelist.result_count},
+            )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            record(Action.VIEW, obj, patient=self._patient_of(obj), detail={"page": "admin"})
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = getattr(response, "context_data", {}).get("object")
+        if obj is not None:
+            record(
+                Action.VIEW, obj, patient=self._patient_of(obj), detail={"page": "admin history"}
+            )
+        return response
+
+
 class CapabilityInline(_CapabilityPermissions):
     """Mix in before ``admin.TabularInline`` / ``admin.StackedInline``; set the same capability
     as the admin it belongs to."""
@@ -90,8 +146,17 @@ def _login(request, extra_context=None):
     )
 
 
+def _to_account_page(request, extra_context=None):
+    """A password is changed on the staff account page, where a wrong current password counts
+    towards the lockout and the change is audited; the admin's own form does neither."""
+    return HttpResponseRedirect(reverse("accounts:account"))
+
+
 def lock_down(site: admin.AdminSite) -> None:
-    """Route the admin's login through the staff sign-in and require both factors and a
-    configuring role for every admin page. Call before the URLs are loaded."""
+    """Route the admin's login through the staff sign-in, its password change to the staff
+    account page, and require both factors and a configuring role for every admin page. Call
+    before the URLs are loaded."""
     site.has_permission = _has_permission
     site.login = _login
+    site.password_change = _to_account_page
+    site.password_change_done = _to_account_page

@@ -3,6 +3,13 @@
 A capability names one thing a person does. A role is a set of capabilities. Views declare the
 capability they need (``perinatal.accounts.access.staff_view``); nothing else decides access.
 Front desk works with scheduling and contact details and never sees clinical notes or answers.
+The administrator keeps accounts and configuration and sees who did what, never patient data.
+
+A role that opens patient records the person could not open before (``needs_approval``) takes
+two people: whoever keeps the staff accounts asks for it, and it works only once a medical
+director other than the one who asked approves it (``perinatal.accounts.grants``). The first
+director of an install is made by ``perinatal createsuperuser`` (or the demo), by someone who
+already holds the server.
 """
 
 from django.db import models
@@ -47,6 +54,7 @@ class Can(models.TextChoices):
     CONFIGURE_CLINICAL = "config.clinical", "Set eligibility items, protocols, consent texts"
     CONFIGURE_CLINIC = "config.clinic", "Set the clinic, locations, hours and chairs"
     MANAGE_STAFF = "staff.manage", "Add, deactivate and reset staff accounts"
+    APPROVE_ROLES = "staff.approve", "Approve a role that opens patient records"
     # Everyone
     OWN_ACCOUNT = "account.own", "Change their own password and recovery codes"
 
@@ -75,7 +83,7 @@ _EVERYONE = {Can.OWN_ACCOUNT}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.MEDICAL_DIRECTOR: frozenset(
-        _EVERYONE | _CLINICIAN | {Can.SEE_AUDIT, Can.CONFIGURE_CLINICAL}
+        _EVERYONE | _CLINICIAN | {Can.SEE_AUDIT, Can.CONFIGURE_CLINICAL, Can.APPROVE_ROLES}
     ),
     Role.CLINICIAN: frozenset(_EVERYONE | _CLINICIAN),
     Role.NURSE: frozenset(_EVERYONE | _NURSE),
@@ -83,6 +91,17 @@ MATRIX: dict[str, frozenset[str]] = {
     # IT runs the system; it sees who did what, not what is in the charts.
     Role.ADMIN: frozenset(_EVERYONE | {Can.SEE_AUDIT, Can.CONFIGURE_CLINIC, Can.MANAGE_STAFF}),
 }
+
+
+# What makes a role need a second person's approval: it reaches patients' records.
+PATIENT_RECORDS = frozenset({Can.FIND_PATIENTS, Can.SEE_CONTACTS, Can.SEE_CLINICAL})
+
+
+def needs_approval(current: str, new: str) -> bool:
+    """Whether moving from role ``current`` to ``new`` ("" for none) needs a director's
+    approval: the new role reaches patient records and can do something the current cannot."""
+    gained = MATRIX.get(new, frozenset()) - MATRIX.get(current, frozenset())
+    return bool(gained) and bool(MATRIX.get(new, frozenset()) & PATIENT_RECORDS)
 
 
 def capabilities(user) -> frozenset[str]:

@@ -1,6 +1,8 @@
-"""Staff setup (clinicians, hours, types) and the bookings list, urgent first, until the back
-office lands. Moving or cancelling an appointment here goes through the same services as the
-public pages, so the overlap rule, emails and reminders behave the same."""
+"""Staff setup (clinicians, hours, types), and the bookings list, urgent first, for the medical
+director (the only role that both manages the schedule and may enter the admin; never the
+administrator). Each look at a booking here is audited like the back office's appointment page,
+and none is deleted. Moving or cancelling an appointment here goes through the same services as
+the public pages, so the overlap rule, emails and reminders behave the same."""
 
 import zoneinfo
 
@@ -9,7 +11,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
-from perinatal.accounts.admin_access import CapabilityAdmin, CapabilityInline
+from perinatal.accounts.admin_access import CapabilityAdmin, CapabilityInline, PatientDataAdmin
+from perinatal.accounts.roles import Can
 from perinatal.booking import services
 from perinatal.booking.models import (
     Appointment,
@@ -55,6 +58,7 @@ class DateExceptionAdmin(CapabilityAdmin):
 
 
 class EventInline(CapabilityInline, admin.TabularInline):
+    capability = Can.MANAGE_SCHEDULE
     model = AppointmentEvent
     extra = 0
     can_delete = False
@@ -99,7 +103,8 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(CapabilityAdmin):
+class AppointmentAdmin(PatientDataAdmin):
+    capability = Can.MANAGE_SCHEDULE
     form = AppointmentForm
     list_display = [
         "urgent_flag",
@@ -138,7 +143,6 @@ class AppointmentAdmin(CapabilityAdmin):
         "ob_practice",
         "contact_consent_at",
         "contact_consent_text",
-        "screening",
         "sequence",
         "via",
         "created_at",
@@ -149,9 +153,6 @@ class AppointmentAdmin(CapabilityAdmin):
     ordering = ["-urgent", "-created_at"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="urgent", boolean=True, ordering="urgent")

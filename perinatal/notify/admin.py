@@ -1,3 +1,9 @@
+"""The outbox, visible to the people who run the system: what kind of message, its state, tries
+and times, and what it is about. Never the recipient, subject or body: a body holds a patient's
+private links (an appointment, an OB's letter), which open without a session."""
+
+import re
+
 from django.contrib import admin
 from django.utils import timezone
 
@@ -5,31 +11,58 @@ from perinatal.accounts.admin_access import CapabilityAdmin
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import send_message
 
+# A mail server's refusal often quotes the address it refused.
+ADDRESS = re.compile(r"\S+@\S+")
+
 
 @admin.register(Message)
 class MessageAdmin(CapabilityAdmin):
-    """The outbox, visible to staff: every message with its state, tries and last error."""
-
     list_display = [
         "created_at",
         "template",
-        "to",
+        "about",
         "status",
         "attempts",
         "next_attempt_at",
         "sent_at",
-        "last_error",
+        "error",
     ]
     list_filter = ["status", "template", "channel"]
-    search_fields = ["to"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    fields = [
+        "template",
+        "channel",
+        "about",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "error",
+    ]
+    readonly_fields = fields
     actions = ["retry_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("to", "subject", "body_text", "body_html")
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="about")
+    def about(self, obj) -> str:
+        # "appointment:12:0": the record it depends on, by internal number.
+        kind, _, reference = obj.precondition.partition(":")
+        return f"{kind} {reference.partition(':')[0]}" if kind else "—"
+
+    @admin.display(description="last error")
+    def error(self, obj) -> str:
+        return ADDRESS.sub("[address]", obj.last_error)
 
     @admin.action(description="Send again now (failed or waiting messages)")
     def retry_now(self, request, queryset):

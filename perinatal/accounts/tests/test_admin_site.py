@@ -5,6 +5,7 @@ import pytest
 from django.contrib import admin
 
 from perinatal.accounts.admin_access import CapabilityAdmin, CapabilityInline
+from perinatal.accounts.models import User
 from perinatal.accounts.tests.helpers import sign_in_for_real, type_password
 from perinatal.testing import sign_in
 
@@ -28,8 +29,8 @@ def test_every_model_in_the_admin_names_its_capability():
 @pytest.mark.parametrize(
     ("role", "index", "appointments", "users"),
     [
-        ("admin", 200, 200, 200),
-        ("director", 200, 404, 404),
+        ("admin", 200, 404, 200),
+        ("director", 200, 200, 404),
         ("clinician", 404, 404, 404),
         ("nurse", 404, 404, 404),
         ("front_desk", 404, 404, 404),
@@ -78,3 +79,24 @@ def test_the_staff_api_needs_both_factors(client, staff):
 def test_the_staff_api_refuses_a_role_without_the_capability(client, staff):
     sign_in(client, staff("admin"))
     assert client.get("/staff-api-test/schedule-probe").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["director", "admin"])
+def test_passwords_are_changed_on_the_account_page_not_in_the_admin(client, staff, role):
+    """The account page asks for the current password, counts wrong ones towards the lockout
+    and audits the change; the admin's own form did none of that."""
+    sign_in(client, staff(role))
+    for path in ("/admin/password_change/", "/admin/password_change/done/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/staff/account/"
+    response = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": "a long test password 1",
+            "new_password1": "another long password 9",
+            "new_password2": "another long password 9",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username=role).check_password("a long test password 1")

@@ -218,7 +218,7 @@ def test_the_admin_login_page_is_not_a_way_in(client, it_admin):
 def test_signed_in_with_both_factors_the_administrator_reaches_the_admin(client, it_admin):
     sign_in_for_real(client, it_admin)
     assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/booking/appointment/").status_code == 200
+    assert client.get("/admin/booking/clinician/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
 
 

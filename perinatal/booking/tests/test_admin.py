@@ -15,8 +15,9 @@ from perinatal.testing import sign_in
 
 @pytest.fixture
 def clinic_admin(staff):
-    """The admin needs both factors and a role that configures the clinic."""
-    return staff("admin", username="clinicadmin")
+    """Bookings in the admin are the medical director's: both factors, and a role that both
+    manages the schedule and configures something (never the administrator's)."""
+    return staff("director", username="director")
 
 
 @pytest.fixture

@@ -152,3 +152,32 @@ def test_staff_see_every_message_and_its_state(client, staff):
     sign_in(client, staff("admin"))
     html = client.get("/admin/notify/message/").text
     assert "callback_alert" in html and "waiting to send" in html
+
+
+def test_the_outbox_in_the_admin_shows_no_recipient_body_or_link(client, staff):
+    message = queue(
+        to="rosa.private@example.org",
+        context={
+            "urgent": True,
+            "requested_at": timezone.now(),
+            "queue_url": "https://clinic.example/staff/queue/secret-token-123/",
+            "clinic": None,
+        },
+    )
+    Message.objects.filter(pk=message.pk).update(
+        last_error="550 rosa.private@example.org: mailbox unavailable"
+    )
+    sign_in(client, staff("admin"))
+    pages = [
+        client.get("/admin/notify/message/"),
+        client.get(f"/admin/notify/message/{message.pk}/change/"),
+        client.get("/admin/notify/message/?q=rosa"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.text
+        assert "rosa.private" not in html
+        assert "secret-token-123" not in html
+        assert message.subject not in html
+    assert "callback_alert" in pages[1].text  # what kind of message it is
+    assert 'id="searchbar"' not in pages[0].text  # no finding a person by address
