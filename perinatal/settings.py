@@ -89,7 +89,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out person is refused before their password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "perinatal.accounts.backends.StaffBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
 

@@ -40,7 +40,7 @@ from perinatal.audit.models import Action
 
 PENDING_USER = "staff_pending_user"
 PENDING_AT = "staff_pending_at"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+STAFF_BACKEND = "perinatal.accounts.backends.StaffBackend"
 
 
 # --- Where to go ---------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def _complete_sign_in(request, user, device) -> None:
     """Both factors given: sign in (a new session key), mark the session verified, start the
     session clocks and write the audit event."""
     _clear_pending(request)
-    login(request, user, backend=MODEL_BACKEND)
+    login(request, user, backend=STAFF_BACKEND)
     django_otp.login(request, device)
     # The request goes on to render a page: give this user object what OTPMiddleware gives.
     user.otp_device = device
