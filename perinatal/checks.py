@@ -3,6 +3,10 @@
 ``manage.py check --deploy`` does not notice a missing Content-Security-Policy, and a published
 default secret key passes it too; these checks close both gaps. They are errors, so
 ``perinatal serve`` and ``wsgi.py`` refuse to start in production when one fails.
+
+``check --deploy --database default`` also looks in the database for demo staff accounts left
+active (a database seeded as a demo, then switched to production). Sign-in refuses them anyway;
+the check makes someone remove them.
 """
 
 from django.conf import settings
@@ -56,3 +60,21 @@ def production_is_safe(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.security, Tags.database, deploy=True)
+def no_demo_accounts(app_configs=None, databases=None, **kwargs):
+    if not settings.PRODUCTION or not databases:
+        return []
+    from perinatal.accounts.demo import demo_accounts
+
+    usernames = sorted(demo_accounts().values_list("username", flat=True))
+    if not usernames:
+        return []
+    return [
+        Error(
+            f"Demo staff accounts are active in production: {', '.join(usernames)}.",
+            hint="Their authenticator key is published. Deactivate or delete them in the admin.",
+            id="perinatal.E006",
+        )
+    ]

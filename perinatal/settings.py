@@ -89,7 +89,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out person is refused before their password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "perinatal.accounts.backends.StaffBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
 
@@ -201,6 +201,8 @@ PERINATAL_RATE_LIMITS = {
     "booking": env_str("PERINATAL_RATE_BOOKING", "20/h"),
     "manage": env_str("PERINATAL_RATE_MANAGE", "60/h"),
     "ob_letter": env_str("PERINATAL_RATE_OB_LETTER", "60/h"),
+    # Staff sign-in, per address whatever the username (see "Staff sign-in" below).
+    "sign_in": env_str("PERINATAL_RATE_SIGN_IN", "20/m"),
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
@@ -302,6 +304,18 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "perinatal.accounts.lockout.locked_out_response"
 # Axes keeps the posted form of each failure; never the password, the code or the CSRF token.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+#
+# Lockout alone never slows down someone who tries a new username each time, and every try costs
+# a password hash (PBKDF2, about 0.3 s of a core, spent even for a username that does not exist,
+# so that the answer's timing says nothing). Two cheaper guards run before it:
+# - PERINATAL_RATE_SIGN_IN (PERINATAL_RATE_LIMITS["sign_in"]): password tries per address per
+#   minute, whatever the username; a whole clinic behind one address rarely needs 20;
+# - PERINATAL_SIGN_IN_CONCURRENCY: password checks running at once in one server process; one
+#   more is refused at once (429, "try again in a few seconds") instead of taking a thread, so a
+#   flood from many addresses still leaves the other threads and cores to everyone else.
+# The hasher keeps Django's default iterations: making each hash cheaper would make a stolen
+# database cheaper to crack, while these guards bound the cost of a flood.
+PERINATAL_SIGN_IN_CONCURRENCY = env_int("PERINATAL_SIGN_IN_CONCURRENCY", 1)
 # Lockouts are lifted from the staff list in the admin, not from axes' own tables.
 AXES_ENABLE_ADMIN = False
 # django-otp doubles the wait after each wrong code on a device (1 s, 2 s, 4 s, ...).

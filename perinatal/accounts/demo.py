@@ -4,7 +4,10 @@ Every demo account has the same password (random per checkout, kept in ``var/``,
 demo clinic's staff account already uses) and the same authenticator secret, ``DEMO_TOTP_SECRET``,
 published here on purpose: whoever tries the demo adds it once to an authenticator app
 (``otpauth_url()`` as a QR code or the key typed in) and signs in as any role with its codes.
-A deployment with ``PERINATAL_PRODUCTION=1`` refuses to create them.
+A deployment with ``PERINATAL_PRODUCTION=1`` refuses to create them, and since a database seeded
+as a demo may later be switched to production, it also refuses to sign them in
+(``perinatal.accounts.backends``) and ``check --deploy`` fails while one is active. What marks a
+demo account is the published key on its authenticator: with it, anyone can compute its codes.
 """
 
 import secrets
@@ -23,6 +26,7 @@ from perinatal.accounts.roles import Role
 
 # Published, so never secret: demo accounts only. Base32, as authenticator apps take it.
 DEMO_TOTP_SECRET = "PERINATALDEMOONLYDONOTUSEINPROD2"  # noqa: S105
+DEMO_KEY = b32decode(DEMO_TOTP_SECRET).hex()  # as TOTPDevice stores it
 DEMO_DEVICE_NAME = "demo authenticator (published secret)"
 DEMO_ACCOUNTS = [
     ("director", Role.MEDICAL_DIRECTOR, "Dana", "Director"),
@@ -72,7 +76,6 @@ def load_demo(password_file: Path | None = None) -> DemoStaff:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Demo staff accounts are never created in production.")
     password = demo_password(password_file)
-    key = b32decode(DEMO_TOTP_SECRET).hex()
     User = get_user_model()
     with transaction.atomic():
         for username, role, first_name, last_name in DEMO_ACCOUNTS:
@@ -91,7 +94,7 @@ def load_demo(password_file: Path | None = None) -> DemoStaff:
             # Only the published device: a demo account never keeps another second factor.
             TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE_NAME).delete()
             TOTPDevice.objects.update_or_create(
-                user=user, name=DEMO_DEVICE_NAME, defaults={"key": key, "confirmed": True}
+                user=user, name=DEMO_DEVICE_NAME, defaults={"key": DEMO_KEY, "confirmed": True}
             )
     return DemoStaff(
         usernames=[username for username, *_ in DEMO_ACCOUNTS],
@@ -99,3 +102,13 @@ def load_demo(password_file: Path | None = None) -> DemoStaff:
         secret=DEMO_TOTP_SECRET,
         otpauth_url=otpauth_url(),
     )
+
+
+def demo_accounts():
+    """Active accounts whose authenticator holds the published demo key."""
+    with_published_key = TOTPDevice.objects.filter(key=DEMO_KEY).values("user_id")
+    return get_user_model().objects.filter(is_active=True, pk__in=with_published_key)
+
+
+def is_demo_account(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, key=DEMO_KEY).exists()

@@ -37,10 +37,14 @@ from perinatal.accounts.redirects import safe_next, with_next
 from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
+from perinatal.lib.ratelimit import ConcurrencyCap, retry_after
 
 PENDING_USER = "staff_pending_user"
 PENDING_AT = "staff_pending_at"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+STAFF_BACKEND = "perinatal.accounts.backends.StaffBackend"
+# Password hashes running at once in this process (settings.PERINATAL_SIGN_IN_CONCURRENCY).
+PASSWORD_CHECKS = ConcurrencyCap("PERINATAL_SIGN_IN_CONCURRENCY")
+BUSY_RETRY_SECONDS = 5
 
 
 # --- Where to go ---------------------------------------------------------------------------------
@@ -96,7 +100,7 @@ def _complete_sign_in(request, user, device) -> None:
     """Both factors given: sign in (a new session key), mark the session verified, start the
     session clocks and write the audit event."""
     _clear_pending(request)
-    login(request, user, backend=MODEL_BACKEND)
+    login(request, user, backend=STAFF_BACKEND)
     django_otp.login(request, device)
     # The request goes on to render a page: give this user object what OTPMiddleware gives.
     user.otp_device = device
@@ -115,6 +119,15 @@ def _back_to_password(request, next_url: str, *, expired: bool) -> HttpResponseR
 # --- Pages ---------------------------------------------------------------------------------------
 
 
+def _paused(request, *, wait: int, busy: bool):
+    """429 before any password is checked: too many tries from this address, or too many
+    password checks running at once in this process."""
+    context = {"busy": busy, "minutes": max(1, wait // 60)}
+    response = _private(render(request, "accounts/sign_in_paused.html", context, status=429))
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
@@ -122,12 +135,17 @@ def sign_in(request):
         return _onwards(request)
     next_url = safe_next(request)
     form = PasswordForm(request.POST or None)
+    if request.method == "POST" and (wait := retry_after(request, "sign_in")):
+        return _paused(request, wait=wait, busy=False)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
-        )
+        with PASSWORD_CHECKS.slot() as free:
+            if not free:
+                return _paused(request, wait=BUSY_RETRY_SECONDS, busy=True)
+            user = authenticate(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
         if user is not None:
             _set_pending(request, user)
             step = "accounts:second_factor" if mfa.has_authenticator(user) else "accounts:enrol"

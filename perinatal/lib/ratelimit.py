@@ -1,10 +1,14 @@
-"""Fixed-window rate limits on public POSTs, counted in the cache (shared via Redis in production).
+"""Fixed-window rate limits on public POSTs and staff sign-in, counted in the cache (shared via
+Redis in production), and a cap on expensive work running at once in one process.
 
 The client address is only hashed into a short-lived cache key; it is never stored with a record.
 """
 
 import hashlib
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -72,3 +76,27 @@ def rate_limited(scope: str):
         return wrapped
 
     return decorator
+
+
+class ConcurrencyCap:
+    """At most ``settings.<setting>`` callers inside ``slot()`` at once in this process; the
+    others are told at once (``free`` is False) instead of waiting, so a flood of expensive
+    requests cannot take every server thread while cheap ones queue behind them."""
+
+    def __init__(self, setting: str):
+        self.setting = setting
+        self._lock = threading.Lock()
+        self._running = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        with self._lock:
+            free = self._running < getattr(settings, self.setting)
+            if free:
+                self._running += 1
+        try:
+            yield free
+        finally:
+            if free:
+                with self._lock:
+                    self._running -= 1

@@ -45,3 +45,54 @@ def test_production_refuses_demo_accounts(db, settings, tmp_path):
     with pytest.raises(ImproperlyConfigured):
         load_demo(tmp_path / "password")
     assert not get_user_model().objects.exists()
+
+
+def test_production_refuses_sign_in_to_demo_accounts_left_in_the_database(db, settings, tmp_path):
+    """A database seeded as a demo and then switched to production keeps its demo accounts: their
+    password and the published key must not open anything there."""
+    demo = load_demo(tmp_path / "password")
+    settings.PRODUCTION = True
+
+    browser = Client()
+    response = type_password(browser, "director", demo.password)
+
+    assert response.status_code == 200
+    assert "do not match an active account" in response.content.decode()
+    assert "staff_pending_user" not in browser.session
+    assert type_code(browser, _demo_code()).status_code == 302  # back to the password
+    assert SESSION_KEY not in browser.session
+
+
+def test_a_demo_session_from_before_production_is_signed_out(db, settings, tmp_path):
+    demo = load_demo(tmp_path / "password")
+    browser = Client()
+    type_password(browser, "director", demo.password)
+    type_code(browser, _demo_code())
+    assert browser.get("/staff/").status_code == 200
+
+    settings.PRODUCTION = True
+    response = browser.get("/staff/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/sign-in/")
+
+
+def test_check_deploy_fails_while_a_demo_account_is_active(db, settings, tmp_path):
+    from django.core import checks
+
+    load_demo(tmp_path / "password")
+
+    def demo_errors():
+        found = checks.run_checks(include_deployment_checks=True, databases=["default"])
+        return [m for m in found if m.id == "perinatal.E006"]
+
+    settings.PRODUCTION = True
+    assert len(demo_errors()) == 1
+    assert "director" in demo_errors()[0].msg
+    assert demo_errors()[0].is_serious()
+
+    get_user_model().objects.update(is_active=False)
+    assert demo_errors() == []
+    settings.PRODUCTION = False
+    get_user_model().objects.update(is_active=True)
+    assert demo_errors() == []

@@ -96,3 +96,89 @@ def test_roles_without_search_get_404(client, staff, patients):
     sign_in_as(client, "admin")
 
     assert client.get("/staff/patients/", {"q": "ana"}).status_code == 404
+
+
+# --- What was searched for stays out of the logs ------------------------------------------------
+
+MARKER_PHONE = "617-555-0111"
+MARKER_NAME = "Beatrix Canarytwo"
+# gunicorn's default access-log line plus every other atom that can carry the query string.
+ACCESS_LINE = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+    "%(U)s %(q)s %({raw_uri}e)s %({query_string}e)s %({referer}i)s"
+)
+
+
+def access_log_line(request, referer: str = "") -> str:
+    """The line gunicorn writes with ``--logger-class perinatal.lib.redact.AccessLogger`` for a
+    request the test client made (and, if given, the Referer the browser sent with it)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+
+    from perinatal.lib.redact import AccessLogger
+
+    meta = request.META
+    uri = meta["PATH_INFO"] + (f"?{meta['QUERY_STRING']}" if meta.get("QUERY_STRING") else "")
+    headers = [("HOST", "clinic.example.org"), ("USER-AGENT", "browser")]
+    if referer:
+        headers.append(("REFERER", referer))
+    gunicorn_request = SimpleNamespace(
+        method=request.method,
+        path=meta["PATH_INFO"],
+        query=meta.get("QUERY_STRING", ""),
+        uri=uri,
+        version=(1, 1),
+        headers=headers,
+    )
+    environ = {
+        "REQUEST_METHOD": request.method,
+        "RAW_URI": uri,
+        "PATH_INFO": meta["PATH_INFO"],
+        "QUERY_STRING": meta.get("QUERY_STRING", ""),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.7",
+        "HTTP_REFERER": referer,
+    }
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10, response_length=10)
+    atoms = AccessLogger(Config()).atoms(
+        response, gunicorn_request, environ, timedelta(seconds=0.01)
+    )
+    return ACCESS_LINE % SafeAtoms(atoms)
+
+
+@pytest.mark.parametrize("marker", [MARKER_PHONE, MARKER_NAME])
+def test_what_was_searched_for_stays_out_of_the_access_log_and_the_next_referer(
+    client, staff, patients, marker
+):
+    sign_in_as(client, "clinician")
+    search = client.get("/staff/patients/", {"q": marker, "page": "1"})
+    searched_url = "https://clinic.example.org" + search.wsgi_request.get_full_path()
+    following = client.get("/staff/", HTTP_REFERER=searched_url)
+
+    assert search.status_code == 200 and following.status_code == 200
+    assert search["Referrer-Policy"] == "same-origin"
+    lines = access_log_line(search.wsgi_request) + "\n"
+    lines += access_log_line(following.wsgi_request, referer=searched_url)
+    for shown in (marker, marker.replace(" ", "+"), marker.replace(" ", "%20"), "Canarytwo"):
+        assert shown not in lines
+    assert "/staff/patients/?q=" in lines  # the log still says which page was asked for
+
+
+def test_what_was_searched_for_in_the_staff_api_stays_out_of_the_access_log(
+    client, staff, patients
+):
+    sign_in_as(client, "clinician")
+    response = client.get("/api/v1/staff/patients", {"q": MARKER_NAME})
+
+    assert response.status_code == 200
+    line = access_log_line(response.wsgi_request)
+    assert "Canarytwo" not in line and "/api/v1/staff/patients?q=" in line
+
+
+def test_public_query_strings_are_logged_as_they_were(client, clinic):
+    response = client.get("/book/", {"tz": "America/New_York"})
+
+    assert "tz=America%2FNew_York" in access_log_line(response.wsgi_request)
