@@ -178,7 +178,7 @@ else:
     # The demo clinic writes mail to files under var/ instead of sending it.
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": "perinatal.notify.mailfiles.PrivateFileBackend",
             "OPTIONS": {"file_path": str(VAR_DIR / "sent-mail")},
         }
     }
