@@ -206,6 +206,8 @@ PERINATAL_RATE_LIMITS = {
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
+# Once the OB has answered, the link shows the answer for this long, then closes.
+PERINATAL_OB_LINK_AFTER_ANSWER_HOURS = env_int("PERINATAL_OB_LINK_AFTER_ANSWER_HOURS", 24)
 # Consent forms: how long an emailed link and a tablet session stay open, and when an unsigned
 # form joins the work queue.
 PERINATAL_CONSENT_LINK_DAYS = env_int("PERINATAL_CONSENT_LINK_DAYS", 7)
