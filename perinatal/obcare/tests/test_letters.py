@@ -315,7 +315,7 @@ def test_an_expired_link_answers_410_with_the_clinics_phone(client, sent, clinic
 
 
 def test_after_the_answer_the_link_shows_it_for_a_day_only(client, sent, settings):
-    letter, token = sent
+    _, token = sent
     answer = {"response": "cleared", "text": "", "name": "Laura Chen", "role": "OB"}
     client.post(f"/ob/letters/{token}/answer/", answer)
     hours = settings.PERINATAL_OB_LINK_AFTER_ANSWER_HOURS
