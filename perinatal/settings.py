@@ -142,6 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits) ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Production without REDIS_URL is refused unless exactly one web process serves (this says so).
+PERINATAL_ONE_PROCESS = env_bool("PERINATAL_ONE_PROCESS", False)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
