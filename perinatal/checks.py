@@ -59,6 +59,16 @@ def production_is_safe(app_configs=None, **kwargs):
                 id="perinatal.E005",
             )
         )
+    if not settings.REDIS_URL and not settings.PERINATAL_ONE_PROCESS:
+        errors.append(
+            Error(
+                "REDIS_URL is unset: each web process would count rate limits alone, so "
+                "several processes multiply every limit.",
+                hint="Set REDIS_URL, or PERINATAL_ONE_PROCESS=1 if exactly one web process "
+                "serves the clinic.",
+                id="perinatal.E010",
+            )
+        )
     return errors
 
 

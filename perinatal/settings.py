@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a form: control characters get a 400 that says why, never a 500.
+    "perinatal.lib.text.ControlCharacterGuard",
+    "perinatal.lib.api_guard.api_guard",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,6 +143,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits) ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Production without REDIS_URL is refused unless exactly one web process serves (this says so).
+PERINATAL_ONE_PROCESS = env_bool("PERINATAL_ONE_PROCESS", False)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -176,7 +181,7 @@ else:
     # The demo clinic writes mail to files under var/ instead of sending it.
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": "perinatal.notify.mailfiles.PrivateFileBackend",
             "OPTIONS": {"file_path": str(VAR_DIR / "sent-mail")},
         }
     }
@@ -206,6 +211,8 @@ PERINATAL_RATE_LIMITS = {
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
+# Once the OB has answered, the link shows the answer for this long, then closes.
+PERINATAL_OB_LINK_AFTER_ANSWER_HOURS = env_int("PERINATAL_OB_LINK_AFTER_ANSWER_HOURS", 24)
 # Consent forms: how long an emailed link and a tablet session stay open, and when an unsigned
 # form joins the work queue.
 PERINATAL_CONSENT_LINK_DAYS = env_int("PERINATAL_CONSENT_LINK_DAYS", 7)

@@ -8,7 +8,7 @@ know whether an older page exists.
 import csv
 import json
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.apps import apps
@@ -18,6 +18,11 @@ from django.utils import timezone
 from perinatal.audit.models import Action, AuditEvent
 
 PAGE_SIZE = 50
+# Largest id a database integer column holds; a longer number names no record.
+MAX_ID = 2**63 - 1
+FIRST_DAY = date(2000, 1, 1)
+# Beyond any log's length; a larger page number would overflow the query's offset.
+LAST_PAGE = 10**9
 # Actions where the username typed is in ``detail``, because no one was signed in.
 _ATTEMPTS = [Action.SIGN_IN_FAILED, Action.LOCKED_OUT]
 
@@ -34,7 +39,9 @@ class AuditSearchForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
-    patient = forms.IntegerField(label="Patient number", required=False, min_value=1)
+    patient = forms.IntegerField(
+        label="Patient number", required=False, min_value=1, max_value=MAX_ID
+    )
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *Action.choices]
     )
@@ -45,6 +52,18 @@ class AuditSearchForm(forms.Form):
     until = forms.DateField(
         label="Until (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def _within_the_log(self, name: str):
+        # The log began after 2000 and cannot be later than tomorrow: clamp a typed 0001-01-01
+        # or 9999-12-31 to that range (the range means the same), so nothing overflows.
+        day = self.cleaned_data[name]
+        return day and min(max(day, FIRST_DAY), timezone.localdate() + timedelta(days=1))
+
+    def clean_since(self):
+        return self._within_the_log("since")
+
+    def clean_until(self):
+        return self._within_the_log("until")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +133,7 @@ def page_of(events, number: int) -> Page:
 
 def page_number(request) -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(max(1, int(request.GET.get("page", "1"))), LAST_PAGE)
     except ValueError:
         return 1
 

@@ -24,12 +24,25 @@ from perinatal.clinic.models import Location
 from perinatal.lib.api_errors import ErrorBody, ErrorOut, fail
 from perinatal.lib.phones import normalise_phone
 from perinatal.lib.ratelimit import retry_after
+from perinatal.lib.text import one_line
 from perinatal.screening.models import Screening
 
 router = Router(tags=["booking"])
 
 MAX_RANGE = timedelta(days=31)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+
+
+def _one_line(value: str) -> str:
+    try:
+        one_line(value)
+    except DjangoValidationError:
+        raise ValueError("must be one line of text") from None
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=120), AfterValidator(_one_line)
+]
 
 
 def _email(value: str) -> str:
@@ -93,14 +106,20 @@ class BookingIn(Schema):
     type: Annotated[str, StringConstraints(max_length=50)]
     location: uuid.UUID | None = Field(None, description="Required for in-person types.")
     start: Instant
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(_one_line),
+    ]
     email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
     phone: Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
     language: Literal["en", "es"] = "en"
     stage: Literal["pregnant", "postpartum"]
     key_date: date = Field(description="Due date if pregnant, else the baby's birth date.")
     ob_name: Text = ""
-    ob_practice: Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)] = ""
+    ob_practice: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=160), AfterValidator(_one_line)
+    ] = ""
     consent_to_contact: Literal[True] = Field(
         description="She agrees the clinic may contact her about this consultation."
     )

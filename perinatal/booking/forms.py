@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perinatal.booking.models import Appointment
 from perinatal.lib.phones import clean_phone_field
+from perinatal.lib.text import one_line
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # at least 96 bits if random
 DUE_DATE_WEEKS = 44
@@ -46,6 +47,7 @@ class DetailsForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"),
         max_length=120,
+        validators=[one_line],
         error_messages={"required": _("Please tell us your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -95,12 +97,14 @@ class DetailsForm(forms.Form):
     ob_name = forms.CharField(
         label=_("Your obstetrician or midwife (optional)"),
         max_length=120,
+        validators=[one_line],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     ob_practice = forms.CharField(
         label=_("Your obstetrician's practice or hospital (optional)"),
         max_length=160,
+        validators=[one_line],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

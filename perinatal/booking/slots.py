@@ -45,6 +45,11 @@ class Slot:
     options: list[Option] = field(default_factory=list)
 
 
+# How far ahead staff may place an appointment by hand (moving one, booking an infusion day):
+# further out is a typo, and dates near the end of the calendar cannot be computed with.
+STAFF_REACH = timedelta(days=365)
+
+
 def local_instant(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime | None:
     """The UTC instant of a wall-clock time on a day in a zone; None if clocks skip it."""
     local = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the first of a repeated hour

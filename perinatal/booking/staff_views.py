@@ -22,7 +22,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, AppointmentEvent, Clinician
-from perinatal.booking.slots import local_instant
+from perinatal.booking.slots import STAFF_REACH, local_instant
 
 
 class MoveForm(forms.Form):
@@ -49,7 +49,9 @@ class MoveForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        if local_instant(data["date"], data["time"], self.zone) is None:
+        if data["date"] > timezone.localdate() + STAFF_REACH:
+            self.add_error("date", "Choose a date within the next year.")
+        elif local_instant(data["date"], data["time"], self.zone) is None:
             self.add_error("time", "The clocks skip that time that night; choose another.")
         elif self.start() <= timezone.now():
             self.add_error("date", "Choose a time in the future.")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.consents.models import ConsentWithdrawal, Kind
+from perinatal.lib.text import one_line
 
 
 class SignForm(forms.Form):
@@ -14,6 +15,7 @@ class SignForm(forms.Form):
     signer_name = forms.CharField(
         label=_("Your full name"),
         max_length=120,
+        validators=[one_line],
         help_text=_("Typing your name here is your signature."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

@@ -1,10 +1,16 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
 from perinatal.lib.phones import clean_phone_field
+from perinatal.lib.text import one_line
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.obcare.npi import is_valid_npi
 from perinatal.patients.models import Obstetrician
+
+# An answer asked for further out than this is a typo, not a plan.
+RESPOND_BY_REACH = timedelta(days=90)
 
 
 class ObstetricianForm(forms.ModelForm):
@@ -28,6 +34,11 @@ class ObstetricianForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "fax": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "practice"):
+            self.fields[name].validators.append(one_line)
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"].strip()
@@ -80,8 +91,11 @@ class LetterDraftForm(forms.ModelForm):
 
     def clean_respond_by(self):
         respond_by = self.cleaned_data["respond_by"]
-        if respond_by < timezone.localdate():
+        today = timezone.localdate()
+        if respond_by < today:
             raise forms.ValidationError("Choose today or a later date.")
+        if respond_by > today + RESPOND_BY_REACH:
+            raise forms.ValidationError("Choose a date within the next 90 days.")
         return respond_by
 
 
@@ -107,11 +121,13 @@ class AnswerForm(forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=120,
+        validators=[one_line],
         error_messages={"required": "Please give your name."},
     )
     role = forms.CharField(
         label="Your role",
         max_length=80,
+        validators=[one_line],
         help_text="For example: obstetrician, midwife, nurse for Dr. Chen.",
         error_messages={"required": "Please give your role."},
     )

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -353,6 +353,11 @@ def respond(letter: CarePlanLetter, answer: Answer) -> bool:
                 "responder_name": answer.name,
                 "responder_role": answer.role,
                 "responded_at": now,
+                # Answered, the link only shows what was said, and not for long.
+                "token_expires_at": Least(
+                    F("token_expires_at"),
+                    Value(now + timedelta(hours=settings.PERINATAL_OB_LINK_AFTER_ANSWER_HOURS)),
+                ),
                 "acknowledged_at": Coalesce(F("acknowledged_at"), now),
                 "opened_at": Coalesce(F("opened_at"), now),
             },

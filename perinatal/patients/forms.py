@@ -1,7 +1,10 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.utils import timezone
 
 from perinatal.lib.phones import clean_phone_field, format_phone
+from perinatal.lib.text import one_line
 from perinatal.patients.models import (
     IDENTITY_FIELDS,
     OB_FIELDS,
@@ -14,6 +17,10 @@ from perinatal.screening.models import CallbackRequest
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERROR = "Give the date as year-month-day, for example 2026-03-14."
+# Plausible dates: a typo such as 0001-01-01 or 9999-12-31 is refused, not stored.
+EARLIEST = date(1900, 1, 1)
+DUE_DATE_REACH = timedelta(days=365)
+ONE_LINE = ["name", "ob_name_given", "ob_practice_given", "support_name", "support_relation"]
 
 
 class SearchForm(forms.Form):
@@ -55,6 +62,8 @@ class PatientForm(forms.ModelForm):
         for name in ("date_of_birth", "due_date", "delivery_date"):
             self.fields[name].error_messages["invalid"] = DATE_ERROR
         self.fields["name"].error_messages["required"] = "Give her name."
+        for name in ONE_LINE:
+            self.fields[name].validators.append(one_line)
         self.fields["stage"].error_messages["required"] = (
             "Say whether she is pregnant or has had her baby."
         )
@@ -98,8 +107,14 @@ class PatientForm(forms.ModelForm):
         )
         if born and born >= today:
             self.add_error("date_of_birth", "A date of birth must be in the past.")
+        elif born and born < EARLIEST:
+            self.add_error("date_of_birth", "A date of birth must be after 1900.")
         if delivered and delivered > today:
             self.add_error("delivery_date", "A delivery date cannot be in the future.")
+        elif delivered and delivered < EARLIEST:
+            self.add_error("delivery_date", "A delivery date must be after 1900.")
+        if due and not (today - DUE_DATE_REACH <= due <= today + DUE_DATE_REACH):
+            self.add_error("due_date", "A due date must be within a year of today.")
         if stage == Patient.Stage.PREGNANT:
             if not due:
                 self.add_error("due_date", "Give her due date: she is marked as pregnant.")

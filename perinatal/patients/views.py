@@ -167,8 +167,10 @@ def callback(request, pk):
 def _candidates(callback, found, form) -> list[Patient]:
     """Records she may be: the one already linked, the one chosen, those with her number,
     and what staff searched for. One query."""
-    chosen = str(form["patient"].value() or "")
-    ids = [i for i in (callback.patient_id, int(chosen) if chosen.isdigit() else None) if i]
+    # The record chosen as the form read it, never the raw value: a typed id may be no record's,
+    # or too long for the database to compare.
+    chosen = form.cleaned_data.get("patient") if form.is_bound else None
+    ids = [i for i in (callback.patient_id, chosen.pk if chosen else None) if i]
     same_phone = Patient.objects.current().filter(phone=callback.phone).values("pk")[:CANDIDATES]
     wanted = Patient.objects.current().filter(Q(pk__in=ids) | Q(pk__in=same_phone))
     candidates = {patient.pk: patient for patient in wanted}

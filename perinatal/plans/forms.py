@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from perinatal.booking.models import Clinician, ConsultationType
-from perinatal.booking.slots import local_instant
+from perinatal.booking.slots import STAFF_REACH, local_instant
 from perinatal.clinic.models import Location
 from perinatal.lib.phones import clean_phone_field
 from perinatal.plans.models import MILK_REFERENCE, FollowUpSchedule, InfusionChair, Protocol
@@ -129,7 +129,9 @@ class WhenForm(forms.Form):
         if self.errors:
             return data
         zone = zoneinfo.ZoneInfo(data["location"].time_zone)
-        if local_instant(data["date"], data["time"], zone) is None:
+        if data["date"] > timezone.localdate() + STAFF_REACH:
+            self.add_error("date", "Choose a date within the next year.")
+        elif local_instant(data["date"], data["time"], zone) is None:
             self.add_error("time", "The clocks skip that time that night; choose another.")
         elif self.start() <= timezone.now():
             self.add_error("date", "Choose a time in the future.")

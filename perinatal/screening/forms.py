@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.lib.phones import clean_phone_field
+from perinatal.lib.text import one_line
 from perinatal.screening.content import risk_factors
 from perinatal.screening.instruments import Instrument, Item
 
@@ -98,6 +99,7 @@ class CallbackForm(forms.Form):
     first_name = forms.CharField(
         label=_("Your first name"),
         max_length=60,
+        validators=[one_line],
         error_messages={
             "required": _("Please tell us your first name, so we know whom to ask for.")
         },

@@ -226,3 +226,39 @@ def test_instants_beyond_reason_are_422_not_500(client, video, start):
     assert "start" in [d["field"] for d in response.json()["error"]["details"]]
     slots = client.get("/api/v1/slots", {"type": "video-chat", "start": start, "end": start})
     assert slots.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"name": "Ana\x00Example"}, {"name": "Ana\x1b[31m"}, {"ob_name": "Dr\x07 Lee"}],
+)
+def test_control_characters_in_a_booking_are_422_naming_the_field(client, video, change):
+    response = post(client, "/api/v1/bookings", booking(**change))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == next(iter(change))
+    assert not Appointment.objects.exists()
+
+
+def test_a_name_on_two_lines_is_422(client, video):
+    response = post(client, "/api/v1/bookings", booking(name="Ana\r\nBcc: x@example.org"))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "name"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_415(client, video, content_type):
+    response = client.post(
+        "/api/v1/bookings", data=json.dumps(booking()), content_type=content_type
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert not Appointment.objects.exists()
+
+
+def test_replies_with_her_details_are_not_stored_by_caches(client, video):
+    made = post(client, "/api/v1/bookings", booking())
+    assert made.status_code == 201
+    assert "no-store" in made["Cache-Control"]
+    seen = client.get(f"/api/v1/bookings/{made.json()['manage_token']}")
+    assert seen.status_code == 200
+    assert "no-store" in seen["Cache-Control"]

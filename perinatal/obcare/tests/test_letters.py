@@ -314,6 +314,19 @@ def test_an_expired_link_answers_410_with_the_clinics_phone(client, sent, clinic
         assert client.post(f"/ob/letters/{token}/answer/", answer).status_code == 410
 
 
+def test_after_the_answer_the_link_shows_it_for_a_day_only(client, sent, settings):
+    _, token = sent
+    answer = {"response": "cleared", "text": "", "name": "Laura Chen", "role": "OB"}
+    client.post(f"/ob/letters/{token}/answer/", answer)
+    hours = settings.PERINATAL_OB_LINK_AFTER_ANSWER_HOURS
+    with time_machine.travel(timezone.now() + timedelta(hours=hours - 1), tick=False):
+        page = client.get(f"/ob/letters/{token}/")
+        assert page.status_code == 200 and "Laura Chen" in page.content.decode()
+    with time_machine.travel(timezone.now() + timedelta(hours=hours + 1), tick=False):
+        assert client.get(f"/ob/letters/{token}/").status_code == 410
+        assert client.get(f"/ob/letters/{token}/letter.pdf").status_code == 410
+
+
 def test_a_wrong_token_is_404(client, sent):
     _, token = sent
     assert client.get(f"/ob/letters/{token[:-2]}xx/").status_code == 404

@@ -37,6 +37,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": GOOD_KEY,
     "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -53,12 +54,19 @@ def test_check_deploy_reports_nothing_in_production_mode():
         ({"DJANGO_SECRET_KEY": "django-insecure-" + "x" * 50}, "perinatal.E001"),
         ({"DJANGO_DEBUG": "1"}, "perinatal.E002"),
         ({"DJANGO_ALLOWED_HOSTS": ""}, "perinatal.E005"),
+        ({"REDIS_URL": ""}, "perinatal.E010"),
     ],
 )
 def test_production_start_up_fails_on_unsafe_settings(env, error):
     result = run_manage("check", **(PRODUCTION | env))
     assert result.returncode != 0
     assert error in result.stderr
+
+
+def test_one_declared_process_may_run_without_a_shared_cache():
+    env = PRODUCTION | {"REDIS_URL": "", "PERINATAL_ONE_PROCESS": "1"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_wsgi_app_refuses_to_load_with_a_default_key():
