@@ -211,6 +211,9 @@ PERINATAL_RATE_LIMITS = {
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
+# How long after a self-screen its answers may still be attached to a booking, from the browser
+# session or API client that made it.
+PERINATAL_SCREENING_ATTACH_MINUTES = env_int("PERINATAL_SCREENING_ATTACH_MINUTES", 240)
 # Once the OB has answered, the link shows the answer for this long, then closes.
 PERINATAL_OB_LINK_AFTER_ANSWER_HOURS = env_int("PERINATAL_OB_LINK_AFTER_ANSWER_HOURS", 24)
 # Consent forms: how long an emailed link and a tablet session stay open, and when an unsigned

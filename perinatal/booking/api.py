@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Body, Field, Header, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
@@ -25,6 +26,7 @@ from perinatal.lib.api_errors import ErrorBody, ErrorOut, fail
 from perinatal.lib.phones import normalise_phone
 from perinatal.lib.ratelimit import retry_after
 from perinatal.lib.text import one_line
+from perinatal.lib.tokens import digest
 from perinatal.screening.models import Screening
 
 router = Router(tags=["booking"])
@@ -123,8 +125,10 @@ class BookingIn(Schema):
     consent_to_contact: Literal[True] = Field(
         description="She agrees the clinic may contact her about this consultation."
     )
-    screening: uuid.UUID | None = Field(
-        None, description="An anonymous screen (from POST /screenings) she chose to attach."
+    screening_key: Annotated[str | None, StringConstraints(max_length=64)] = Field(
+        None,
+        description="To attach an anonymous screen she chose to share: the `attach_key` that "
+        "POST /screenings returned to this client. A key works for a few hours only.",
     )
     time_zone: Annotated[str, StringConstraints(max_length=64), AfterValidator(_zone)] = Field(
         "", description="Her IANA time zone; emails show times in it (default: the location's)."
@@ -344,10 +348,14 @@ def create_booking(
     if problem:
         return problem
     screening = None
-    if payload.screening:
-        screening = Screening.objects.filter(public_id=payload.screening).first()
+    if payload.screening_key:
+        screening = (
+            Screening.objects.attachable(timezone.now())
+            .filter(attach_digest=digest(payload.screening_key))
+            .first()
+        )
         if screening is None:
-            return fail(404, "unknown_screening", "No such screening.")
+            return fail(404, "unknown_screening", "No such screening, or too old to attach.")
     try:
         appointment, created = services.book(
             consultation,

@@ -238,7 +238,9 @@ def details(request, slug, location=None):
     times_url = reverse("booking:times", args=[slug, location] if location else [slug])
     if start is None:
         return redirect(f"{times_url}?{urlencode({'tz': zone})}")
-    screening = session_screening(request)
+    screening = session_screening(request)  # this browser's own: for the crisis lines
+    # Only a recent screen may travel with the booking.
+    attachable = screening if screening and screening.attachable_at(timezone.now()) else None
     language = get_language()
     consent_text = services.contact_consent_text()
     where = {"location": place} if place else {}
@@ -261,13 +263,13 @@ def details(request, slug, location=None):
     wait = retry_after(request, "booking") if request.method == "POST" else 0
     if request.method == "POST":
         form = DetailsForm(
-            request.POST, consent_text=consent_text, offer_screening=screening is not None
+            request.POST, consent_text=consent_text, offer_screening=attachable is not None
         )
         if wait:
             problem = "busy"
         elif form.is_valid():
             data = form.cleaned_data
-            attach = bool(screening and data.get("attach_screening"))
+            attach = bool(attachable and data.get("attach_screening"))
             key = form.booking_key(consultation=consultation, location=place, start=start)
             repeat = bool(key) and Appointment.objects.filter(idempotency_key=key).exists()
             if not (repeat or data["another"]) and _booked_here(request):
@@ -291,7 +293,7 @@ def details(request, slug, location=None):
                     via=Appointment.Via.WEB,
                     location=place,
                     idempotency_key=key,
-                    screening=screening if attach else None,
+                    screening=attachable if attach else None,
                     consent_text=consent_text,
                 )
             except services.SlotTaken as exc:
@@ -311,7 +313,7 @@ def details(request, slug, location=None):
                 "idempotency_key": _form_key(request),
             },
             consent_text=consent_text,
-            offer_screening=screening is not None,
+            offer_screening=attachable is not None,
         )
         if slot_at(consultation, start, **where) is None:
             problem, alternatives = "gone", next_free(consultation, start, **where)
@@ -324,7 +326,7 @@ def details(request, slug, location=None):
             "form": form,
             "problem": problem,
             "alternatives": alternatives,
-            "screening": screening,
+            "screening": attachable,
         },
         status={"taken": 409, "busy": 429}.get(problem, 200) if request.method == "POST" else 200,
     )

@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, create_model
 
 from perinatal.lib.api_errors import ErrorOut, fail
 from perinatal.lib.ratelimit import retry_after
+from perinatal.lib.tokens import new_token
 from perinatal.screening.content import crisis_resources, risk_factor_codes
 from perinatal.screening.instruments import InvalidAnswers, get_instrument, languages_for, load_all
 from perinatal.screening.models import Screening
@@ -126,6 +127,10 @@ class ScreeningOut(Schema):
         description="Shown first whenever safety_alert is true; empty otherwise."
     )
     citation: str
+    attach_key: str = Field(
+        description="Give this as `screening_key` when booking to attach this screen; it is "
+        "shown once, and only this client holds it."
+    )
 
 
 def _summary(instrument) -> dict:
@@ -215,8 +220,12 @@ def create_screening(request: HttpRequest, payload: Annotated[ScreeningIn, Body(
         scored = instrument.score(payload.answers)
     except InvalidAnswers as exc:
         return fail(422, "invalid_answers", str(exc), [{"field": "answers", "message": str(exc)}])
+    attach_key, attach_digest = new_token()
     screening = save_screening(
-        scored=scored, risk_factors=payload.risk_factors, channel=Screening.Channel.API
+        scored=scored,
+        risk_factors=payload.risk_factors,
+        channel=Screening.Channel.API,
+        attach_digest=attach_digest,
     )
     resources = crisis_resources(payload.language) if scored.safety_alert else []
     return Status(
@@ -231,5 +240,6 @@ def create_screening(request: HttpRequest, payload: Annotated[ScreeningIn, Body(
             "safety_alert": scored.safety_alert,
             "crisis_resources": [vars(r) for r in resources],
             "citation": instrument.citation,
+            "attach_key": attach_key,
         },
     )

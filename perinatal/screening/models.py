@@ -1,10 +1,22 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def attach_reach() -> timedelta:
+    return timedelta(minutes=settings.PERINATAL_SCREENING_ATTACH_MINUTES)
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def attachable(self, now):
+        """Screens recent enough to travel with a booking (PERINATAL_SCREENING_ATTACH_MINUTES):
+        an old id or key found later in a shared browser or a log attaches nothing."""
+        return self.filter(created_at__gte=now - attach_reach())
 
 
 class Screening(models.Model):
@@ -40,12 +52,23 @@ class Screening(models.Model):
         help_text="Empty while anonymous; set when she chose to attach it to a booking.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The SHA-256 of the key an API client got when it made this screen: only that client can
+    # attach it to a booking (the web form attaches the screen of its own browser session).
+    attach_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    objects = ScreeningQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("screening")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(total__lte=30), name="screening_total_in_range"),
+            # Also the index a booking's key is looked up by.
+            models.UniqueConstraint(
+                fields=["attach_digest"],
+                condition=~Q(attach_digest=""),
+                name="screening_attach_digest_unique",
+            ),
         ]
         indexes = [
             # Aggregate statistics: screens per instrument per period.
@@ -55,6 +78,9 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.upper()} {self.total} ({self.created_at:%Y-%m-%d})"
+
+    def attachable_at(self, now) -> bool:
+        return self.created_at >= now - attach_reach()
 
 
 class CallbackRequestQuerySet(models.QuerySet):

@@ -21,7 +21,12 @@ def public_instrument(language: str):
 
 
 def save_screening(
-    *, scored: ScoredAnswers, risk_factors: list[str], channel: str, replaces: str | None = None
+    *,
+    scored: ScoredAnswers,
+    risk_factors: list[str],
+    channel: str,
+    replaces: str | None = None,
+    attach_digest: str = "",
 ) -> Screening:
     """Store a scored screen; ``replaces`` drops this visitor's earlier answers to the same form
     (she changed her answers) unless staff already hold that screen through a call-back."""
@@ -36,6 +41,7 @@ def save_screening(
         "safety_alert": scored.safety_alert,
         "risk_factors": sorted(risk_factors),
         "channel": channel,
+        "attach_digest": attach_digest,
     }
     if not replaces:
         # One INSERT commits by itself; a transaction around it would cost two more round trips.

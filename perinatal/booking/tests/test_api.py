@@ -262,3 +262,37 @@ def test_replies_with_her_details_are_not_stored_by_caches(client, video):
     seen = client.get(f"/api/v1/bookings/{made.json()['manage_token']}")
     assert seen.status_code == 200
     assert "no-store" in seen["Cache-Control"]
+
+
+def _screen(client, **answers) -> dict:
+    body = {"instrument": "phq9", "language": "en", "answers": [0] * 8 + [1]}
+    response = post(client, "/api/v1/screenings", {**body, **answers})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_screen_attaches_with_the_key_its_own_client_got(client, video):
+    screen = _screen(client)
+    assert screen["attach_key"] and screen["attach_key"] != screen["id"]
+    made = post(client, "/api/v1/bookings", booking(screening_key=screen["attach_key"]))
+    assert made.status_code == 201, made.content
+    appointment = Appointment.objects.get()
+    assert str(appointment.screening.public_id) == screen["id"]
+    assert appointment.urgent  # her own self-harm answer travels with her booking
+
+
+def test_a_screens_id_alone_attaches_nothing(client, video):
+    screen = _screen(client)
+    made = post(client, "/api/v1/bookings", booking(screening=screen["id"]))
+    assert made.status_code == 201
+    appointment = Appointment.objects.get()
+    assert appointment.screening is None and not appointment.urgent
+
+
+def test_a_key_past_its_hours_attaches_nothing(client, video, frozen, settings):
+    screen = _screen(client)
+    frozen.shift(timedelta(minutes=settings.PERINATAL_SCREENING_ATTACH_MINUTES + 1))
+    made = post(client, "/api/v1/bookings", booking(screening_key=screen["attach_key"]))
+    assert made.status_code == 404
+    assert made.json()["error"]["code"] == "unknown_screening"
+    assert not Appointment.objects.exists()

@@ -190,6 +190,18 @@ def test_without_attaching_the_screen_stays_unlinked(client, denver_room):
     assert Appointment.objects.get().screening is None
 
 
+def test_a_screen_from_hours_ago_is_not_offered_or_attached(
+    client, denver_room, frozen, settings
+):
+    *_, base = denver_room
+    with_screen_in_session(client, self_harm=False)
+    frozen.shift(timedelta(minutes=settings.PERINATAL_SCREENING_ATTACH_MINUTES + 1))
+    details = client.get(base + "details/", {"start": START})
+    assert 'name="attach_screening"' not in details.content.decode()
+    client.post(base + "details/", form_data(attach_screening="on"))
+    assert Appointment.objects.get().screening is None
+
+
 def test_change_and_cancel_from_the_link(client, denver_room):
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
