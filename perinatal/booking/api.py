@@ -320,6 +320,7 @@ def list_slots(request: HttpRequest, query: Query[SlotQuery]):
         400: ErrorOut,
         404: ErrorOut,
         409: ConflictOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
     },
@@ -391,6 +392,7 @@ def get_booking(request: HttpRequest, token: str):
         400: ErrorOut,
         404: ErrorOut,
         409: ConflictOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
     },
@@ -417,7 +419,14 @@ def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[Resc
 
 @router.post(
     "/bookings/{token}/cancel",
-    response={200: AppointmentOut, 400: ErrorOut, 404: ErrorOut, 409: ConflictOut, 429: ErrorOut},
+    response={
+        200: AppointmentOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: ConflictOut,
+        415: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Cancel a booking",
     description="Sends METHOD:CANCEL with the same calendar UID. Cancelling twice is harmless.",
 )

@@ -196,7 +196,14 @@ def get_instrument_detail(
 
 @router.post(
     "/screenings",
-    response={201: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        201: ScreeningOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Score an anonymous screen",
     description=(
         "Scores and stores an anonymous screen (no name, contact, address or user agent is kept). "

@@ -190,9 +190,7 @@ def test_without_attaching_the_screen_stays_unlinked(client, denver_room):
     assert Appointment.objects.get().screening is None
 
 
-def test_a_screen_from_hours_ago_is_not_offered_or_attached(
-    client, denver_room, frozen, settings
-):
+def test_a_screen_from_hours_ago_is_not_offered_or_attached(client, denver_room, frozen, settings):
     *_, base = denver_room
     with_screen_in_session(client, self_harm=False)
     frozen.shift(timedelta(minutes=settings.PERINATAL_SCREENING_ATTACH_MINUTES + 1))
