@@ -70,15 +70,15 @@ def book_first_free_time(port: int) -> tuple[str, str]:
     return booked["manage_url"], booked["manage_token"]
 
 
-def wait_for_mail(mailbox: Path, subject: str, timeout: float = 30) -> EmailMessage:
-    """The first message with ``subject`` the file mail backend wrote (one file per
-    connection, messages separated by a line of dashes)."""
+def wait_for_mail(mailbox: Path, subject: str, to: str, timeout: float = 30) -> EmailMessage:
+    """The first message with ``subject`` to ``to`` the file mail backend wrote (one file per
+    connection, messages separated by a line of dashes; the demo patients get mail too)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in mailbox.iterdir():
             for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
                 message = message_from_string(raw.strip(), policy=default)
-                if message["Subject"] == subject:
+                if message["Subject"] == subject and message["To"] == to:
                     return message
         time.sleep(0.5)
     raise AssertionError(f"no mail with subject {subject!r} in {mailbox}")
@@ -134,7 +134,7 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         # The demo clinic takes a booking; the worker sends its invitation; its link opens it.
         manage_url, manage_token = book_first_free_time(port)
         assert manage_url.startswith(f"http://127.0.0.1:{port}/appointment/")
-        confirmation = wait_for_mail(mailbox, "Your appointment is booked")
+        confirmation = wait_for_mail(mailbox, "Your appointment is booked", "ana@example.org")
         (invitation,) = [p for p in confirmation.walk() if p.get_content_type() == "text/calendar"]
         assert invitation.get_param("method") == "REQUEST"
         assert "BEGIN:VEVENT" in invitation.get_content()

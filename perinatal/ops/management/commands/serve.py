@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from perinatal.accounts.demo import load_demo as load_demo_staff
 from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
+from perinatal.ops.demo_patients import load_demo_patients
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 (names, not a bind)
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             clinic, created = load_demo_clinic()
             load_demo_back_office()
             demo_staff = load_demo_staff()
+            load_demo_patients()  # after the staff: the demo clinician signs their notes
             self.stdout.write(f"Clinic: {clinic.name}{' (created)' if created else ''}")
             self.stdout.write("\n".join(demo_staff.lines()))
             self.stdout.write(f"Back office: {address}/staff/")
