@@ -107,7 +107,8 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         start_new_session=True,
     )
     try:
-        home = wait_for(f"http://127.0.0.1:{port}/").decode()
+        # Migrations and the demo data come first: minutes on a busy two-core machine.
+        home = wait_for(f"http://127.0.0.1:{port}/", timeout=240).decode()
         assert "Harbor Perinatal Mental Health (demo)" in home
         css = wait_for(f"http://127.0.0.1:{port}/static/perinatal/site.css")
         assert b"--brand" in css  # static files are served with DEBUG off
