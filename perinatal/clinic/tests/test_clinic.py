@@ -32,6 +32,10 @@ def test_the_demo_clinic_has_a_logo_on_every_public_page(client, clinic):
     assert '<link rel="icon" href="/clinic/logo">' in page
 
 
+def test_staff_can_save_the_demo_clinic_with_its_svg_logo(clinic):
+    clinic.full_clean()  # what the admin's form runs: an SVG logo is allowed
+
+
 def test_loading_the_demo_twice_keeps_one_logo_file(clinic):
     from perinatal.clinic.demo import load_demo_clinic
 
