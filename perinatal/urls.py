@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz),
     path("clinic/logo", clinic_views.logo, name="clinic_logo"),
+    path("favicon.ico", clinic_views.favicon),
     # The back office, in English. Each app adds its own pages under /staff/.
     path("staff/", include("perinatal.accounts.staff_urls")),
     path("staff/", include("perinatal.patients.staff_urls")),

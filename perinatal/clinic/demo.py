@@ -1,5 +1,8 @@
 """The demo clinic a fresh clone runs: fictional, with two locations in different US zones."""
 
+from pathlib import Path
+
+from django.core.files import File
 from django.db import transaction
 
 from perinatal.clinic.models import Clinic, Location
@@ -25,6 +28,9 @@ DEMO_HOURS = {
     "hours": "Monday to Friday, 8 am to 6 pm",
     "hours_es": "De lunes a viernes, de 8 a 18 h",
 }
+
+DEMO_LOGO = Path(__file__).with_name("demo-logo.svg")
+DEMO_LOGO_NAME = "clinic/harbor-demo-logo.svg"
 
 
 @transaction.atomic
@@ -60,10 +66,22 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
 
 
 def _load_demo_parts(clinic: Clinic) -> None:
-    """The demo's clinicians and hours; safe to load again."""
+    """The demo's logo, clinicians and hours; safe to load again."""
     from perinatal.booking.demo import load_demo_booking
 
+    _load_demo_logo(clinic)
     load_demo_booking(clinic)
+
+
+def _load_demo_logo(clinic: Clinic) -> None:
+    """One file under a fixed name, written only if missing: loading again adds no copies."""
+    storage = clinic.logo.storage
+    if not storage.exists(DEMO_LOGO_NAME):
+        with DEMO_LOGO.open("rb") as svg:
+            storage.save(DEMO_LOGO_NAME, File(svg))
+    if not clinic.logo:
+        clinic.logo.name = DEMO_LOGO_NAME
+        clinic.save(update_fields=["logo"])
 
 
 def load_demo_back_office() -> None:

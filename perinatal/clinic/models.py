@@ -98,6 +98,10 @@ class Wording:
         return bool(self.text)
 
 
+# SVG is served with a sandboxing policy (clinic.views.logo): opened on its own it runs nothing.
+LOGO_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
+
+
 class Clinic(PhoneNormalised):
     """One deployment runs one clinic; the row marked current is the one the pages show."""
 
@@ -127,8 +131,8 @@ class Clinic(PhoneNormalised):
         _("logo"),
         upload_to="clinic",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
-        help_text=_("PNG, JPEG or WebP."),
+        validators=[FileExtensionValidator(LOGO_EXTENSIONS)],
+        help_text=_("PNG, JPEG, WebP or SVG."),
     )
     is_current = models.BooleanField(_("shown on the site"), default=True)
 

@@ -13,7 +13,52 @@ PNG_1PX = bytes.fromhex(
 
 
 def test_without_a_logo_the_logo_address_is_404(client, clinic):
+    clinic.logo = ""
+    clinic.save()
     assert client.get("/clinic/logo").status_code == 404
+
+
+def test_the_demo_clinic_has_a_logo_on_every_public_page(client, clinic):
+    response = client.get("/clinic/logo")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = b"".join(response.streaming_content)
+    assert svg.startswith(b"<svg") and b"<script" not in svg
+    # Opened on its own, an SVG is a page: this one may run nothing and load nothing.
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "script-src" not in response["Content-Security-Policy"]
+    page = client.get("/").text
+    assert 'src="/clinic/logo"' in page
+    assert '<link rel="icon" href="/clinic/logo">' in page
+
+
+def test_staff_can_save_the_demo_clinic_with_its_svg_logo(clinic):
+    clinic.full_clean()  # what the admin's form runs: an SVG logo is allowed
+
+
+def test_loading_the_demo_twice_keeps_one_logo_file(clinic):
+    from perinatal.clinic.demo import load_demo_clinic
+
+    name = clinic.logo.name
+    again, _ = load_demo_clinic()
+    assert again.logo.name == name
+    assert clinic.logo.storage.listdir("clinic")[1].count(name.rsplit("/", 1)[1]) == 1
+
+
+def test_a_logo_whose_file_is_gone_is_404_not_an_error(client, clinic):
+    clinic.logo.name = "clinic/gone.png"
+    clinic.save()
+    assert client.get("/clinic/logo").status_code == 404
+
+
+def test_favicon_ico_leads_to_the_icon_browsers_ask_for_on_their_own(client, clinic):
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, "/clinic/logo")
+    clinic.logo = ""
+    clinic.save()
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("perinatal/icon.svg")
 
 
 def test_the_clinic_logo_is_served_from_its_own_address(client, clinic, settings, tmp_path):

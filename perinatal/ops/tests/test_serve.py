@@ -70,15 +70,15 @@ def book_first_free_time(port: int) -> tuple[str, str]:
     return booked["manage_url"], booked["manage_token"]
 
 
-def wait_for_mail(mailbox: Path, subject: str, timeout: float = 30) -> EmailMessage:
-    """The first message with ``subject`` the file mail backend wrote (one file per
-    connection, messages separated by a line of dashes)."""
+def wait_for_mail(mailbox: Path, subject: str, to: str, timeout: float = 30) -> EmailMessage:
+    """The first message with ``subject`` to ``to`` the file mail backend wrote (one file per
+    connection, messages separated by a line of dashes; the demo patients get mail too)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in mailbox.iterdir():
             for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
                 message = message_from_string(raw.strip(), policy=default)
-                if message["Subject"] == subject:
+                if message["Subject"] == subject and message["To"] == to:
                     return message
         time.sleep(0.5)
     raise AssertionError(f"no mail with subject {subject!r} in {mailbox}")
@@ -92,10 +92,9 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "PERINATAL_", "DATABASE_URL", "EMAIL_"))
     }
-    env |= {
+    env |= {  # no PERINATAL_SITE_URL: links in emails must follow the port serve runs on
         "PERINATAL_VAR_DIR": str(tmp_path / "var"),
         "PERINATAL_WORKER_SWEEP_SECONDS": "1",
-        "PERINATAL_SITE_URL": f"http://127.0.0.1:{port}",
     }
     command = [str(Path(sys.executable).parent / "perinatal"), "serve", "--port", str(port)]
     server = subprocess.Popen(
@@ -108,7 +107,8 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         start_new_session=True,
     )
     try:
-        home = wait_for(f"http://127.0.0.1:{port}/").decode()
+        # Migrations and the demo data come first: minutes on a busy two-core machine.
+        home = wait_for(f"http://127.0.0.1:{port}/", timeout=240).decode()
         assert "Harbor Perinatal Mental Health (demo)" in home
         css = wait_for(f"http://127.0.0.1:{port}/static/perinatal/site.css")
         assert b"--brand" in css  # static files are served with DEBUG off
@@ -134,11 +134,12 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
 
         # The demo clinic takes a booking; the worker sends its invitation; its link opens it.
         manage_url, manage_token = book_first_free_time(port)
-        confirmation = wait_for_mail(mailbox, "Your appointment is booked")
+        assert manage_url.startswith(f"http://127.0.0.1:{port}/appointment/")
+        confirmation = wait_for_mail(mailbox, "Your appointment is booked", "ana@example.org")
         (invitation,) = [p for p in confirmation.walk() if p.get_content_type() == "text/calendar"]
         assert invitation.get_param("method") == "REQUEST"
         assert "BEGIN:VEVENT" in invitation.get_content()
-        assert manage_url in confirmation.get_body(("plain",)).get_content()
+        assert manage_url in confirmation.get_body(("plain",)).get_content()  # the worker's
         assert b"Your appointment" in wait_for(manage_url)
     finally:
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -182,3 +183,21 @@ def test_serve_twice_loads_the_demo_clinic_once(tmp_path):
         text=True,
     )
     assert count.stdout.split() == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "configured", "expected"),
+    [
+        ("127.0.0.1", 8311, "", "http://127.0.0.1:8311"),
+        ("0.0.0.0", 8311, "", "http://127.0.0.1:8311"),  # noqa: S104 (what a user may type)
+        ("::1", 8311, "", "http://[::1]:8311"),
+        ("127.0.0.1", 8311, "https://clinic.example.org/", "https://clinic.example.org"),
+    ],
+)
+def test_serve_links_follow_its_own_address_unless_the_site_url_is_set(
+    monkeypatch, host, port, configured, expected
+):
+    from perinatal.ops.management.commands.serve import site_url
+
+    monkeypatch.setenv("PERINATAL_SITE_URL", configured)
+    assert site_url(host, port) == expected

@@ -2,14 +2,17 @@ from django.core.management.base import BaseCommand
 
 from perinatal.accounts.demo import load_demo as load_demo_staff
 from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
+from perinatal.ops.demo_patients import load_demo_patients
 
 
 class Command(BaseCommand):
-    help = "Load the demo clinic and its staff account (does nothing if they exist)."
+    help = "Load the demo clinic, its staff accounts and patients (adds only what is missing)."
 
     def handle(self, *args, **options):
         clinic, created = load_demo_clinic()
         load_demo_back_office()
         demo_staff = load_demo_staff()
         self.stdout.write(f"{'Created' if created else 'Using'} clinic: {clinic.name}")
+        added = load_demo_patients()
         self.stdout.write("\n".join(demo_staff.lines()))
+        self.stdout.write(f"Demo patients added: {added}")

@@ -2,6 +2,10 @@
 
 Creates ``var/``, applies migrations, loads the demo clinic once, then runs the web server
 (gunicorn) and the background worker side by side. Ctrl-C (or SIGTERM) stops both.
+
+Links in emails lead to where ``serve`` listens (``--host``, ``--port``) unless
+``PERINATAL_SITE_URL`` says otherwise; both children get that address, since the worker renders
+the emails and the web server the links it returns.
 """
 
 import os
@@ -16,6 +20,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from perinatal.accounts.demo import load_demo as load_demo_staff
 from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
+from perinatal.ops.demo_patients import load_demo_patients
+
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 (names, not a bind)
+
+
+def site_url(host: str, port: int) -> str:
+    """``PERINATAL_SITE_URL`` if set, else this server's own address (loopback for a wildcard)."""
+    configured = os.environ.get("PERINATAL_SITE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class Command(BaseCommand):
@@ -30,6 +47,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start the worker.")
 
     def handle(self, *args, host, port, web_workers, no_demo, no_worker, **options):
+        address = site_url(host, port)
+        settings.SITE_URL = address  # for anything this process renders, as for its children
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
@@ -38,11 +57,16 @@ class Command(BaseCommand):
             clinic, created = load_demo_clinic()
             load_demo_back_office()
             demo_staff = load_demo_staff()
+            load_demo_patients()  # after the staff: the demo clinician signs their notes
             self.stdout.write(f"Clinic: {clinic.name}{' (created)' if created else ''}")
             self.stdout.write("\n".join(demo_staff.lines()))
-            self.stdout.write(f"Back office: http://{host}:{port}/staff/")
+            self.stdout.write(f"Back office: {address}/staff/")
 
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "perinatal.settings"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "perinatal.settings",
+            "PERINATAL_SITE_URL": address,
+        }
         children = [
             subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
                 [
@@ -73,6 +97,7 @@ class Command(BaseCommand):
                     [sys.executable, "-m", "django", "worker", "--queue-name", "*"], env=env
                 )
             )
+        self.stdout.write(f"Links in emails lead to {address}/")
         self.stdout.write(f"Serving on http://{host}:{port}/ — press Ctrl-C to stop.")
         self.stdout.flush()
 

@@ -1,0 +1,100 @@
+"""The demo opens on a back office with patients in it: one at each step of the pathway, made by
+the same services staff use, fictional, and loaded once however often the demo is."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from perinatal.audit.models import Action, AuditEvent
+from perinatal.booking.models import Appointment
+from perinatal.clinic.models import Clinic
+from perinatal.consents.models import ConsentRequest, SignedConsent
+from perinatal.consult.models import ConsultationNote
+from perinatal.patients.models import Patient
+from perinatal.plans.models import TreatmentPlan
+from perinatal.screening.models import CallbackRequest
+from perinatal.testing import sign_in_as
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo():
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 (closed with the run)
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Patient,
+            CallbackRequest,
+            Appointment,
+            ConsultationNote,
+            ConsentRequest,
+            SignedConsent,
+            TreatmentPlan,
+        )
+    }
+
+
+def test_the_demo_has_a_patient_at_each_step_of_the_pathway():
+    load_demo()
+    now = timezone.now()
+
+    callback = CallbackRequest.objects.get()
+    assert callback.status == "new" and callback.patient_id is None
+
+    booked = Appointment.objects.get(consultation_type__slug="free-video-consultation")
+    assert booked.starts_at > now and booked.is_booked and booked.patient_id
+
+    signed_notes = ConsultationNote.objects.filter(status=ConsultationNote.Status.SIGNED)
+    assert signed_notes.count() == 3  # the note, the consents and the plan steps
+    only_a_note = signed_notes.exclude(patient__consent_requests__isnull=False).get().patient
+    assert not TreatmentPlan.objects.filter(patient=only_a_note).exists()
+
+    waiting = ConsentRequest.objects.filter(status=ConsentRequest.Status.SENT)
+    assert waiting.values("patient").distinct().count() == 1
+    assert {r.template.kind for r in waiting} == {"treatment", "ob_sharing", "telehealth"}
+
+    plan = TreatmentPlan.objects.get()
+    assert plan.is_signed
+    assert SignedConsent.objects.filter(patient=plan.patient).count() == 3
+    assert plan.patient_id not in waiting.values_list("patient", flat=True)
+
+    # Made the way real ones are: every record's creation is in the audit log.
+    for patient in Patient.objects.all():
+        assert AuditEvent.objects.filter(
+            action=Action.CREATE, model="patients.patient", object_id=str(patient.pk)
+        ).exists()
+    assert AuditEvent.objects.filter(action=Action.SIGN, model="plans.treatmentplan").exists()
+
+
+def test_the_demo_patients_are_plainly_fictional():
+    load_demo()
+    for patient in Patient.objects.all():
+        assert patient.email.endswith("@example.org")
+        assert patient.phone.startswith("+1") and patient.phone[5:8] == "555", patient.phone
+    assert CallbackRequest.objects.get().phone[5:8] == "555"
+
+
+def test_loading_the_demo_twice_does_not_duplicate_the_patients():
+    load_demo()
+    first = counts()
+    assert first["Patient"] >= 4
+    load_demo()
+    assert counts() == first
+
+
+def test_the_back_office_shows_them_at_once(client):
+    load_demo()
+    sign_in_as(client, "clinician", "another-clinician")
+    queue = client.get("/staff/queue/").text
+    assert "Call-back: Rosa" in queue
+    found = client.get("/staff/patients/", {"q": "example.org"})
+    assert found.status_code == 200
+
+
+def test_a_real_clinic_is_never_given_demo_patients():
+    Clinic.objects.create(name="Real Clinic", phone="+16175550100", email="desk@example.org")
+    load_demo()
+    assert counts()["Patient"] == 0 and counts()["CallbackRequest"] == 0
