@@ -169,7 +169,8 @@ def callbacks(patient, limit) -> list[TimelineEntry]:
 
 @timeline_source
 def messages(patient, limit) -> list[TimelineEntry]:
-    """Emails to her addresses: subject and state only (subjects never carry PHI).
+    """Emails to her addresses, sent or still to send: subject and state only (subjects never
+    carry PHI).
 
     A sister or friend may share her address; messages about an appointment are kept only
     when the appointment is hers. One query, for the messages to any of her addresses (her
@@ -182,8 +183,12 @@ def messages(patient, limit) -> list[TimelineEntry]:
     addresses = {email for _, email in hers if email} | ({patient.email} - {""})
     if not addresses:
         return []
-    rows = Message.objects.filter(to__in=sorted(addresses)).only(
-        "subject", "status", "created_at", "sent_at", "dedupe_key"
+    # A withdrawn message (a reminder for a booking since moved or cancelled) was never sent:
+    # it is no event in her story.
+    rows = (
+        Message.objects.filter(to__in=sorted(addresses))
+        .exclude(status=Message.Status.CANCELLED)
+        .only("subject", "status", "created_at", "sent_at", "dedupe_key")
     )
     entries = []
     for message in rows:

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.booking import services
 from perinatal.notify.models import Message
 from perinatal.patients.models import Obstetrician, Patient
 from perinatal.patients.tests.helpers import (
     NOW,
+    TODAY_NINE,
     callback,
     count_queries,
     screened_for,
@@ -111,6 +113,23 @@ def test_messages_about_a_sisters_appointment_are_not_on_her_chart(client, staff
     }
     assert about[ana] > 0 and about[lucia] > 0
     assert timeline.count("Email: ") == about[ana]
+
+
+def test_withdrawn_reminders_are_not_on_her_timeline(client, staff, clinic_day):
+    appointment = clinic_day.book(when=TODAY_NINE + timedelta(days=3))
+    services.cancel(appointment)
+    withdrawn = Message.objects.filter(status=Message.Status.CANCELLED)
+    assert withdrawn.exists()  # the reminders the cancellation withdrew
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    for message in withdrawn:
+        assert message.subject not in timeline
+    assert "cancelled</div>" not in timeline  # no email shown in the "cancelled" state
+    sent_or_waiting = Message.objects.exclude(status=Message.Status.CANCELLED).count()
+    assert sent_or_waiting > 0  # the confirmation and the cancellation notice stay
+    assert timeline.count("Email: ") == sent_or_waiting
 
 
 def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
