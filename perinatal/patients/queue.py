@@ -16,13 +16,19 @@ from dataclasses import replace
 from html import escape
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment
-from perinatal.lib.dates import month_abbreviations, weekday_abbreviations, weekday_day_month_time
+from perinatal.lib.dates import (
+    APPOINTMENT,
+    month_abbreviations,
+    weekday_abbreviations,
+    weekday_day_month_time,
+)
 from perinatal.lib.links import linker
 from perinatal.lib.phones import format_phone
 from perinatal.patients.models import MergeSuggestion
@@ -34,8 +40,10 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     count_all,
+    name_queue_kinds,
     queue_count,
     queue_counts,
+    queue_kind_name,
     queue_source,
     queue_sources,
 )
@@ -45,12 +53,12 @@ from perinatal.screening.models import CallbackRequest
 # that is a staffing problem the counts show, and the page stays fast.
 SOURCE_LIMIT = 200
 
-KIND_LABELS = {
-    "callback": "Call-back requests",
-    "urgent_booking": "Urgent bookings to confirm",
-    "booking": "New bookings to confirm",
-    "merge": "Possible duplicate records",
-}
+name_queue_kinds(
+    callback="Call-back requests",
+    urgent_booking="Urgent bookings to confirm",
+    booking="New bookings to confirm",
+    merge="Possible duplicate records",
+)
 
 # How the queue page shows an item's badges, and what it says under a call-back that this
 # person may see but not open.
@@ -92,10 +100,7 @@ def summary(counts: list[QueueCount]) -> list[tuple[str, int, bool]]:
         totals[count.kind] += count.count
         if count.priority == URGENT:
             urgent.add(count.kind)
-    return [
-        (KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), total, kind in urgent)
-        for kind, total in totals.items()
-    ]
+    return [(queue_kind_name(kind), total, kind in urgent) for kind, total in totals.items()]
 
 
 def totals_by_priority(counts: list[QueueCount]) -> dict[int, int]:
@@ -212,9 +217,22 @@ def _unconfirmed():
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
     """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent."""
     link = linker("schedule:appointment")
-    waiting = _unconfirmed().only(
-        "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
+    # The type as the staff's language names it; the booking keeps the name she was shown.
+    waiting = (
+        _unconfirmed()
+        .select_related("consultation_type")
+        .only(
+            "name",
+            "consultation_type__name",
+            "consultation_type__name_es",
+            "starts_at",
+            "time_zone",
+            "urgent",
+            "created_at",
+            "patient_id",
+        )
     )
+    language = get_language()
     return [
         QueueItem(
             priority=URGENT if appointment.urgent else TO_CONFIRM,
@@ -222,7 +240,7 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
             kind="urgent_booking" if appointment.urgent else "booking",
             title=f"{'Urgent booking' if appointment.urgent else 'New booking'}: "
             f"{appointment.name}",
-            detail=f"{appointment.type_name}, {_local(appointment)}",
+            detail=f"{appointment.consultation_type.label(language)}, {_local(appointment)}",
             capability=Can.SEE_QUEUE,
             link_capability=Can.SEE_SCHEDULE,
             url=link(appointment.pk),
@@ -273,4 +291,4 @@ def duplicate_counts() -> list[Tally]:
 
 def _local(appointment) -> str:
     when = appointment.starts_at.astimezone(ZoneInfo(appointment.time_zone))
-    return f"{when:%a %d %b %Y %H:%M} {when.tzname()}"
+    return dateformat.format(when, f"{APPOINTMENT} T")

@@ -200,3 +200,24 @@ def test_schedule_rows_read_as_the_template_wrote_them(language, contacts):
     assert ("Ana &lt;b&gt; &amp; &quot;Bea&quot;" in written) is contacts
     assert ("/staff/patients/12/" in written) is contacts
     assert "Dr &lt;Lee&gt;" in written and "+44 20 7946 0000" in written
+
+
+def test_the_queue_in_brief_names_every_kind_as_a_person_writes_it():
+    from perinatal.patients.queue import summary
+    from perinatal.patients.registry import OB_LETTER, OTHER, URGENT, QueueCount
+
+    counts = [
+        QueueCount("ob_concerns", URGENT, "x", 1),
+        QueueCount("ob_cleared", OTHER, "x", 2),
+        QueueCount("ob_no_answer", OB_LETTER, "x", 3),
+        QueueCount("infusion_to_book", OTHER, "x", 1),
+        QueueCount("consent", OTHER, "x", 1),
+        QueueCount("note", OTHER, "x", 1),
+    ]
+
+    labels = [label for label, _count, _urgent in summary(counts)]
+
+    assert "OB letters cleared, to review" in labels
+    assert "OB letters with concerns" in labels
+    assert not any(label.startswith("Ob ") for label in labels)
+    assert all("_" not in label for label in labels)

@@ -247,3 +247,27 @@ def test_queue_rows_read_as_the_template_wrote_them(zone, language, links):
     assert written == expected
     assert "Call back &lt;Ana&gt; &amp; &quot;Bea&quot;" in written
     assert ("/staff/patients/12/" in written) is links
+
+
+def test_a_booking_in_spanish_shows_its_type_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    booked = clinic_day.book(language="es")
+    assert booked.type_name == "Consulta por video"  # what she agreed to, kept on the booking
+    sign_in_as(client, "nurse")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "Video consultation, " in html
+    assert "Consulta por video" not in html
+
+
+def test_the_appointment_time_in_the_queue_has_no_leading_zero(client, staff, clinic_day):
+    clinic_day.book()  # Monday 1 June 2026, 09:00 in Denver
+    sign_in_as(client, "nurse")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "Mon 1 Jun 2026, 09:00 MDT" in html
+    assert "Mon 01 Jun" not in html
