@@ -15,6 +15,7 @@ class SignForm(forms.Form):
         label=_("Your full name"),
         max_length=120,
         help_text=_("Typing your name here is your signature."),
+        error_messages={"required": _("Please type your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 

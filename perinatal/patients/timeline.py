@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from perinatal.accounts.roles import Can, capabilities
-from perinatal.booking.models import Appointment
+from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.dates import day_month_year_time, month_abbreviations
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
@@ -116,6 +116,7 @@ def appointments_of(patient) -> list[Appointment]:
                 "type_name",
                 "clinician_name",
                 "location_name",
+                "mode",
                 "starts_at",
                 "status",
                 "time_zone",
@@ -132,12 +133,19 @@ def appointments(patient, limit) -> list[TimelineEntry]:
     entries = []
     for appointment in rows:
         cancelled = appointment.status == Appointment.Status.CANCELLED
+        # A video call happens nowhere in particular: the location it was booked under is only
+        # whose hours it used.
+        where = (
+            appointment.get_mode_display()
+            if appointment.mode == ConsultationType.Mode.VIDEO
+            else appointment.location_name
+        )
         entries.append(
             TimelineEntry(
                 at=appointment.starts_at,
                 kind="appointment",
                 title=f"{appointment.type_name}{' (cancelled)' if cancelled else ''}",
-                detail=f"with {appointment.clinician_name} · {appointment.location_name}",
+                detail=f"with {appointment.clinician_name} · {where}",
                 capability=Can.SEE_SCHEDULE,
                 url=link(appointment.pk),
             )

@@ -152,3 +152,24 @@ def test_staff_see_every_message_and_its_state(client, staff):
     sign_in(client, staff("admin"))
     html = client.get("/admin/notify/message/").text
     assert "callback_alert" in html and "waiting to send" in html
+
+
+@pytest.mark.parametrize(
+    ("urgent", "opening"),
+    [(True, "An urgent call-back request arrived"), (False, "A call-back request arrived")],
+)
+def test_the_on_call_alert_reads_as_english(urgent, opening):
+    from perinatal.clinic.models import Clinic
+
+    message = queue(
+        context={
+            "urgent": urgent,
+            "requested_at": timezone.now(),
+            "queue_url": "http://x/",
+            "clinic": Clinic.objects.current(),
+        }
+    )
+
+    assert message.body_text.startswith(opening)
+    assert opening in message.body_html.replace("<strong>", "").replace("</strong>", "")
+    assert "A URGENT" not in message.body_text + message.body_html

@@ -132,6 +132,17 @@ def test_withdrawn_reminders_are_not_on_her_timeline(client, staff, clinic_day):
     assert timeline.count("Email: ") == sent_or_waiting
 
 
+def test_a_video_appointment_says_video_not_the_clinics_address(client, staff, clinic_day):
+    appointment = clinic_day.book()  # a video consultation, booked with the Denver location
+    assert appointment.mode == "video" and appointment.location_name == "Denver"
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    assert f"with {appointment.clinician_name} · video call" in timeline
+    assert "Denver" not in timeline
+
+
 def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
     client, staff, ana, frozen
 ):
