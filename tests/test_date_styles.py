@@ -27,6 +27,7 @@ STAFF_TEMPLATES = sorted(
         *(TEMPLATES / "consents").glob("patient.html"),
         *(TEMPLATES / "consents").glob("withdraw.html"),
         *(TEMPLATES / "consents").glob("printable.html"),
+        *(TEMPLATES / "consents").glob("_signed.html"),  # printed by staff too
     }
 )
 # Formats for machines, not readers: ISO dates in attributes and addresses, and a zone's name.
