@@ -14,6 +14,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment, ConsultationType
@@ -110,10 +111,12 @@ def appointments_of(patient) -> list[Appointment]:
         "booking.appointments",
         lambda: list(
             Appointment.objects.filter(patient=patient)
+            .select_related("consultation_type")
             .only(
                 "public_id",
                 "email",
-                "type_name",
+                "consultation_type__name",
+                "consultation_type__name_es",
                 "clinician_name",
                 "location_name",
                 "mode",
@@ -130,6 +133,7 @@ def appointments_of(patient) -> list[Appointment]:
 def appointments(patient, limit) -> list[TimelineEntry]:
     link = linker("schedule:appointment")
     rows = appointments_of(patient)[:limit]
+    language = get_language()  # the type as staff read it; the booking keeps hers
     entries = []
     for appointment in rows:
         cancelled = appointment.status == Appointment.Status.CANCELLED
@@ -144,7 +148,8 @@ def appointments(patient, limit) -> list[TimelineEntry]:
             TimelineEntry(
                 at=appointment.starts_at,
                 kind="appointment",
-                title=f"{appointment.type_name}{' (cancelled)' if cancelled else ''}",
+                title=f"{appointment.consultation_type.label(language)}"
+                f"{' (cancelled)' if cancelled else ''}",
                 detail=f"with {appointment.clinician_name} · {where}",
                 capability=Can.SEE_SCHEDULE,
                 url=link(appointment.pk),

@@ -143,6 +143,19 @@ def test_a_video_appointment_says_video_not_the_clinics_address(client, staff, c
     assert "Denver" not in timeline
 
 
+def test_her_spanish_booking_is_named_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    appointment = clinic_day.book(language="es")
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    assert ">Video consultation</a>" in timeline
+    assert "Consulta por video" not in timeline
+
+
 def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(
     client, staff, ana, frozen
 ):

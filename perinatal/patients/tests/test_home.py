@@ -221,3 +221,16 @@ def test_the_queue_in_brief_names_every_kind_as_a_person_writes_it():
     assert "OB letters with concerns" in labels
     assert not any(label.startswith("Ob ") for label in labels)
     assert all("_" not in label for label in labels)
+
+
+def test_the_schedule_names_a_spanish_booking_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    clinic_day.book(TODAY_NINE + timedelta(hours=1), language="es")
+    sign_in_as(client, "front_desk")
+
+    html = client.get("/staff/").content.decode()
+
+    assert "Video consultation" in html
+    assert "Consulta por video" not in html
