@@ -12,9 +12,12 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
+from perinatal.audit.log import tracked_models
 from perinatal.audit.models import Action, AuditEvent
 
 PAGE_SIZE = 50
@@ -27,9 +30,27 @@ LAST_PAGE = 10**9
 _ATTEMPTS = [Action.SIGN_IN_FAILED, Action.LOCKED_OUT]
 
 
+def record_types() -> dict[str, str]:
+    """The kinds of record the log speaks of that staff look for, by label, named as a person
+    reads them ("Consultation note"): patient data (every model saved under audit), staff
+    accounts (sign-in events) and the log itself. Django's and libraries' internal tables
+    (sessions, content types, lockout counters) are never what someone searches for."""
+    models = [*tracked_models(), apps.get_model(settings.AUTH_USER_MODEL), AuditEvent]
+    names = {model._meta.label_lower: capfirst(model._meta.verbose_name) for model in models}
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def record_type_name(label: str) -> str:
+    """ "Appointment" for ``booking.appointment``; a label the log holds from an older version
+    of the code, or for something that is not a table (``patients.queue``), as it is."""
+    try:
+        return capfirst(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
 def _model_choices():
-    labels = sorted(model._meta.label_lower for model in apps.get_models())
-    return [("", "Any record"), *((label, label) for label in labels)]
+    return [("", "Any record"), *record_types().items()]
 
 
 class AuditSearchForm(forms.Form):

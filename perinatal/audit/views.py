@@ -2,29 +2,87 @@
 who looked at or changed one patient's record. Reading the log is itself written to the log.
 """
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from perinatal.accounts.access import staff_view
 from perinatal.accounts.roles import Can, Role, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.audit.search import AuditSearchForm, csv_rows, page_number, page_of
+from perinatal.audit.search import (
+    AuditSearchForm,
+    csv_rows,
+    page_number,
+    page_of,
+    record_type_name,
+    record_types,
+)
 from perinatal.patients.models import Patient
 
 ROLE_LABELS = dict(Role.choices)
 
 
-def _rows(events):
-    return [
-        {
-            "event": event,
-            "role": ROLE_LABELS.get(event.role, event.role),
-            "detail": sorted((event.detail or {}).items()),
-        }
-        for event in events
-    ]
+def _titles(events) -> dict[tuple[str, str], str]:
+    """Each record's own title (``str()``), by (label, id): one query per kind of record on
+    the page, for the kinds in the record-type menu only. A record since deleted has none."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.model in record_types() and event.object_id:
+            wanted.setdefault(event.model, set()).add(event.object_id)
+    titles = {}
+    for label, ids in wanted.items():
+        model = apps.get_model(label)
+        # Every required foreign key joined: a title may name its form or its note.
+        joined = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.is_relation and not field.null
+        ]
+        try:
+            rows = model._base_manager.filter(pk__in=ids)
+            rows = rows.select_related(*joined) if joined else rows
+            titles.update({(label, str(row.pk)): str(row) for row in rows})
+        except (ValueError, ValidationError):  # an id of another shape than the key's
+            continue
+    return titles
+
+
+def _rows(events, *, names: bool):
+    """The events with what a person reads: the kind of record and, for those who may see who
+    the patients are, the record's title and the patient's name (two queries and one per kind
+    of record, whatever the page's size). Others read the kind and the number."""
+    titles = _titles(events) if names else {}
+    patient_ids = {event.patient_id for event in events if event.patient_id}
+    patients = (
+        dict(Patient._base_manager.filter(pk__in=patient_ids).values_list("pk", "name"))
+        if names and patient_ids
+        else {}
+    )
+    rows = []
+    for event in events:
+        kind = record_type_name(event.model) if event.model else ""
+        title = titles.get((event.model, event.object_id))
+        if title:
+            record_text = f"{kind}: {title}"
+        elif event.object_id:
+            record_text = f"{kind} {event.object_id}"
+        else:
+            record_text = kind
+        rows.append(
+            {
+                "event": event,
+                "role": ROLE_LABELS.get(event.role, event.role),
+                "record": record_text,
+                "patient": patients.get(event.patient_id)
+                or (_("patient %(number)s") % {"number": event.patient_id}),
+                "detail": sorted((event.detail or {}).items()),
+            }
+        )
+    return rows
 
 
 @staff_view(Can.SEE_AUDIT)
@@ -39,7 +97,8 @@ def audit(request):
         detail={"filters": used, "page": number},
     )
     page = page_of(form.events(), number)
-    context = {"form": form, "page": page, "rows": _rows(page.events), "nav": "audit"}
+    rows = _rows(page.events, names=can(request.user, Can.SEE_CONTACTS))
+    context = {"form": form, "page": page, "rows": rows, "nav": "audit"}
     return render(request, "accounts/audit.html", context)
 
 
@@ -70,12 +129,13 @@ def patient_history(request, pk: int):
     record(Action.VIEW, patient, patient=patient, detail={"page": "access history"})
     ids = [patient.pk, *Patient.objects.filter(merged_into=patient).values_list("pk", flat=True)]
     page = page_of(AuditEvent.objects.filter(patient_id__in=ids), page_number(request))
+    # An administrator oversees access without seeing who the patients are.
+    show_name = can(request.user, Can.SEE_CONTACTS)
     context = {
         "patient": patient,
-        # An administrator oversees access without seeing who the patients are.
-        "show_name": can(request.user, Can.SEE_CONTACTS),
+        "show_name": show_name,
         "page": page,
-        "rows": _rows(page.events),
+        "rows": _rows(page.events, names=show_name),
         "nav": "audit",
     }
     return render(request, "accounts/patient_history.html", context)

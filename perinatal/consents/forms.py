@@ -17,6 +17,7 @@ class SignForm(forms.Form):
         max_length=120,
         validators=[one_line],
         help_text=_("Typing your name here is your signature."),
+        error_messages={"required": _("Please type your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 

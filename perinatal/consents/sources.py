@@ -21,6 +21,7 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     TimelineEntry,
+    name_queue_kinds,
     queue_count,
     queue_source,
     timeline_source,
@@ -136,6 +137,11 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
             )
         )
     return items
+
+
+name_queue_kinds(
+    consent="Patients with consent forms to sign",
+)
 
 
 @queue_count

@@ -6,6 +6,7 @@ one audit event; printing one writes an EXPORT.
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from perinatal.accounts.access import staff_view
@@ -102,10 +103,16 @@ def send(request, pk):
         return redirect("consents:patient", patient.pk)
     if channel == Method.TABLET:
         return redirect(services.sign_url(token, requests[0].template.language))
+    days = ConsentRequest.lifetime(Method.LINK).days
+    forms = ngettext("%(count)d form", "%(count)d forms", len(requests)) % {"count": len(requests)}
     messages.success(
         request,
-        f"Email with a private link queued ({len(requests)} form(s)); it works for "
-        f"{ConsentRequest.lifetime(Method.LINK).days} days.",
+        ngettext(
+            "Email with a private link queued (%(forms)s); it works for %(days)d day.",
+            "Email with a private link queued (%(forms)s); it works for %(days)d days.",
+            days,
+        )
+        % {"forms": forms, "days": days},
     )
     return redirect("consents:patient", patient.pk)
 

@@ -14,6 +14,7 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     TimelineEntry,
+    name_queue_kinds,
     queue_count,
     queue_source,
     timeline_source,
@@ -139,6 +140,11 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
         )
         for note in drafts[:limit]
     ]
+
+
+name_queue_kinds(
+    note="Consultation notes left unsigned",
+)
 
 
 @queue_count

@@ -1,4 +1,16 @@
-"""Dates written as the staff pages' ``date`` filter writes them, for pages that list many.
+"""The back office's date styles, and dates written as they write them, for pages that list many.
+
+One style per kind of date, named here and used by every staff page, the OB letter and what
+the back office writes in Python (Django ``date`` formats, translated by the active language):
+
+- ``DAY``, a day: "4 Dec 2026" (a birth, a due date, when a letter was sent);
+- ``TIME``, a time of day: "16:09" (24-hour, as clinical records write it);
+- ``DAY_TIME``, when something happened: "4 Dec 2026, 16:09";
+- ``APPOINTMENT``, when something is to happen, its weekday first: "Mon 7 Dec 2026, 09:00".
+
+Templates use the filters ``day``, ``day_time``, ``appointment_time`` and ``time_of_day``
+(``perinatal.lib.datestyles``, built into every template); add `` T`` after a time to show its
+zone where the page's zone is not the reader's.
 
 A chart lists dozens of timeline entries and hundreds of score results, and the work queue
 dozens of items. Django's ``date`` filter goes through ``dateformat`` and the active locale's
@@ -11,6 +23,11 @@ from functools import cache
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.translation import get_language
+
+DAY = "j M Y"
+TIME = "H:i"
+DAY_TIME = "j M Y, H:i"
+APPOINTMENT = "D j M Y, H:i"
 
 
 @cache

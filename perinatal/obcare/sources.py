@@ -18,6 +18,7 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     TimelineEntry,
+    name_queue_kinds,
     queue_count,
     queue_source,
     timeline_source,
@@ -161,6 +162,13 @@ def letter_queue(limit: int) -> list[QueueItem]:
             )
         )
     return items
+
+
+name_queue_kinds(
+    ob_concerns="OB letters with concerns",
+    ob_cleared="OB letters cleared, to review",
+    ob_no_answer="OB letters without an answer",
+)
 
 
 @queue_count

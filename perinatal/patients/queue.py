@@ -17,13 +17,19 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can, capabilities
 from perinatal.booking.models import Appointment
-from perinatal.lib.dates import month_abbreviations, weekday_abbreviations, weekday_day_month_time
+from perinatal.lib.dates import (
+    APPOINTMENT,
+    month_abbreviations,
+    weekday_abbreviations,
+    weekday_day_month_time,
+)
 from perinatal.lib.links import linker
 from perinatal.lib.phones import format_phone
 from perinatal.patients.models import MergeSuggestion
@@ -35,8 +41,10 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     count_all,
+    name_queue_kinds,
     queue_count,
     queue_counts,
+    queue_kind_name,
     queue_source,
     queue_sources,
 )
@@ -46,13 +54,13 @@ from perinatal.screening.models import CallbackRequest
 # that is a staffing problem the counts show, and the page stays fast.
 SOURCE_LIMIT = 200
 
-KIND_LABELS = {
-    "callback": "Call-back requests",
-    "urgent_booking": "Urgent bookings to confirm",
-    "booking": "New bookings to confirm",
-    "duplicate_booking": "Possible duplicate bookings",
-    "merge": "Possible duplicate records",
-}
+name_queue_kinds(
+    callback="Call-back requests",
+    urgent_booking="Urgent bookings to confirm",
+    booking="New bookings to confirm",
+    duplicate_booking="Possible duplicate bookings",
+    merge="Possible duplicate records",
+)
 
 # How the queue page shows an item's badges, and what it says under a call-back that this
 # person may see but not open.
@@ -95,10 +103,7 @@ def summary(counts: list[QueueCount]) -> list[tuple[str, int, bool]]:
         totals[count.kind] += count.count
         if count.priority == URGENT:
             urgent.add(count.kind)
-    return [
-        (KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), total, kind in urgent)
-        for kind, total in totals.items()
-    ]
+    return [(queue_kind_name(kind), total, kind in urgent) for kind, total in totals.items()]
 
 
 def totals_by_priority(counts: list[QueueCount]) -> dict[int, int]:
@@ -230,9 +235,22 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
     """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent.
     One person's bookings to come are listed together (``possible_duplicate_bookings``)."""
     link = linker("schedule:appointment")
-    waiting = _single().only(
-        "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
+    # The type as the staff's language names it; the booking keeps the name she was shown.
+    waiting = (
+        _single()
+        .select_related("consultation_type")
+        .only(
+            "name",
+            "consultation_type__name",
+            "consultation_type__name_es",
+            "starts_at",
+            "time_zone",
+            "urgent",
+            "created_at",
+            "patient_id",
+        )
     )
+    language = get_language()
     return [
         QueueItem(
             priority=URGENT if appointment.urgent else TO_CONFIRM,
@@ -240,7 +258,7 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
             kind="urgent_booking" if appointment.urgent else "booking",
             title=f"{'Urgent booking' if appointment.urgent else 'New booking'}: "
             f"{appointment.name}",
-            detail=f"{appointment.type_name}, {_local(appointment)}",
+            detail=f"{appointment.consultation_type.label(language)}, {_local(appointment)}",
             capability=Can.SEE_QUEUE,
             link_capability=Can.SEE_SCHEDULE,
             url=link(appointment.pk),
@@ -265,9 +283,11 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     theirs = (
         Appointment.objects.upcoming_consultations(timezone.now())
         .filter(patient_id__in=_doubled().values("patient_id"))
+        .select_related("consultation_type")
         .only(
             "name",
-            "type_name",
+            "consultation_type__name",
+            "consultation_type__name_es",
             "starts_at",
             "time_zone",
             "urgent",
@@ -277,6 +297,7 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
         )
         .order_by("starts_at", "pk")
     )
+    language = get_language()
     groups = defaultdict(list)
     for appointment in theirs:
         groups[appointment.patient_id].append(appointment)
@@ -291,7 +312,9 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
                 at=min(a.created_at for a in new),
                 kind="duplicate_booking",
                 title=f"Possible duplicate booking: {newest.name}",
-                detail="; ".join(f"{a.type_name}, {_local(a)}" for a in appointments),
+                detail="; ".join(
+                    f"{a.consultation_type.label(language)}, {_local(a)}" for a in appointments
+                ),
                 capability=Can.SEE_QUEUE,
                 link_capability=Can.SEE_SCHEDULE,
                 url=link(newest.pk),
@@ -355,4 +378,4 @@ def duplicate_counts() -> list[Tally]:
 
 def _local(appointment) -> str:
     when = appointment.starts_at.astimezone(ZoneInfo(appointment.time_zone))
-    return f"{when:%a %d %b %Y %H:%M} {when.tzname()}"
+    return dateformat.format(when, f"{APPOINTMENT} T")

@@ -76,6 +76,7 @@ URGENT, TO_CONFIRM, UNSIGNED_CONSENT, OB_LETTER, OTHER = range(5)
 _timeline: list[Callable[[object, int | None], Iterable[TimelineEntry]]] = []
 _queue: list[Callable[[int], Iterable[QueueItem]]] = []
 _counts: list[Callable[[], Iterable[Tally]]] = []
+_kind_names: dict[str, str] = {}
 
 
 def timeline_source(function):
@@ -97,6 +98,16 @@ def queue_count(function):
     """Register ``function() -> tallies``: one ``Tally`` per kind the source lists."""
     _counts.append(function)
     return function
+
+
+def name_queue_kinds(**names: str) -> None:
+    """Say how the staff home and the queue name each kind a source counts, as a person reads
+    it: ``name_queue_kinds(ob_cleared="OB letters cleared, to review")``."""
+    _kind_names.update(names)
+
+
+def queue_kind_name(kind: str) -> str:
+    return _kind_names.get(kind, kind)
 
 
 def timeline_sources():

@@ -14,9 +14,10 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can, capabilities
-from perinatal.booking.models import Appointment
+from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.dates import day_month_year_time, month_abbreviations
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
@@ -110,12 +111,15 @@ def appointments_of(patient) -> list[Appointment]:
         "booking.appointments",
         lambda: list(
             Appointment.objects.filter(patient=patient)
+            .select_related("consultation_type")
             .only(
                 "public_id",
                 "email",
-                "type_name",
+                "consultation_type__name",
+                "consultation_type__name_es",
                 "clinician_name",
                 "location_name",
+                "mode",
                 "starts_at",
                 "status",
                 "time_zone",
@@ -129,15 +133,24 @@ def appointments_of(patient) -> list[Appointment]:
 def appointments(patient, limit) -> list[TimelineEntry]:
     link = linker("schedule:appointment")
     rows = appointments_of(patient)[:limit]
+    language = get_language()  # the type as staff read it; the booking keeps hers
     entries = []
     for appointment in rows:
         cancelled = appointment.status == Appointment.Status.CANCELLED
+        # A video call happens nowhere in particular: the location it was booked under is only
+        # whose hours it used.
+        where = (
+            appointment.get_mode_display()
+            if appointment.mode == ConsultationType.Mode.VIDEO
+            else appointment.location_name
+        )
         entries.append(
             TimelineEntry(
                 at=appointment.starts_at,
                 kind="appointment",
-                title=f"{appointment.type_name}{' (cancelled)' if cancelled else ''}",
-                detail=f"with {appointment.clinician_name} · {appointment.location_name}",
+                title=f"{appointment.consultation_type.label(language)}"
+                f"{' (cancelled)' if cancelled else ''}",
+                detail=f"with {appointment.clinician_name} · {where}",
                 capability=Can.SEE_SCHEDULE,
                 url=link(appointment.pk),
             )
@@ -169,7 +182,8 @@ def callbacks(patient, limit) -> list[TimelineEntry]:
 
 @timeline_source
 def messages(patient, limit) -> list[TimelineEntry]:
-    """Emails to her addresses: subject and state only (subjects never carry PHI).
+    """Emails to her addresses, sent or still to send: subject and state only (subjects never
+    carry PHI).
 
     A sister or friend may share her address; messages about an appointment are kept only
     when the appointment is hers. One query, for the messages to any of her addresses (her
@@ -182,8 +196,12 @@ def messages(patient, limit) -> list[TimelineEntry]:
     addresses = {email for _, email in hers if email} | ({patient.email} - {""})
     if not addresses:
         return []
-    rows = Message.objects.filter(to__in=sorted(addresses)).only(
-        "subject", "status", "created_at", "sent_at", "dedupe_key"
+    # A withdrawn message (a reminder for a booking since moved or cancelled) was never sent:
+    # it is no event in her story.
+    rows = (
+        Message.objects.filter(to__in=sorted(addresses))
+        .exclude(status=Message.Status.CANCELLED)
+        .only("subject", "status", "created_at", "sent_at", "dedupe_key")
     )
     entries = []
     for message in rows:

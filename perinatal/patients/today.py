@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from perinatal.booking.models import Appointment
 from perinatal.clinic.models import Clinic
@@ -30,6 +31,8 @@ FIELDS = (
     "name",
     "phone",
     "type_name",
+    "consultation_type__name",
+    "consultation_type__name_es",
     "mode",
     "clinician_name",
     "urgent",
@@ -43,7 +46,8 @@ MODE_LABELS = dict(Appointment._meta.get_field("mode").flatchoices)
 def schedule(now: datetime) -> list[dict]:
     """Each location, by name, with its zone and two days ("Today", "Tomorrow"), each day with
     its date and its appointments (dicts of ``FIELDS`` plus ``time``, "HH:MM" where it takes
-    place), earliest first.
+    place), earliest first. ``type_name`` is the type as the staff's language names it (the
+    booking keeps the name she was shown, in hers).
 
     One query: a window wide enough for every zone on Earth, then each appointment is kept
     when its start falls on today's or tomorrow's date where it takes place.
@@ -64,6 +68,7 @@ def schedule(now: datetime) -> list[dict]:
             {"name": appointment["location_name"], "zone": appointment["time_zone"]},
         )
         by_place[appointment["location_id"]].append(appointment)
+    language = get_language()
     located = []
     for location_id, place in sorted(places.items(), key=lambda p: p[1]["name"]):
         today = now.astimezone(ZoneInfo(place["zone"])).date()
@@ -76,9 +81,21 @@ def schedule(now: datetime) -> list[dict]:
             for day in days:
                 if local.date() == day["date"]:
                     # Its own zone's clock: the server's zone would be wrong for every other.
-                    day["appointments"].append({**appointment, "time": f"{local:%H:%M}"})
+                    day["appointments"].append(
+                        {
+                            **appointment,
+                            "time": f"{local:%H:%M}",
+                            "type_name": _type(appointment, language),
+                        }
+                    )
         located.append({**place, "days": days})
     return located
+
+
+def _type(appointment: dict, language: str) -> str:
+    """As ``ConsultationType.label`` names it, from the values read."""
+    spanish = appointment["consultation_type__name_es"]
+    return spanish if language == "es" and spanish else appointment["consultation_type__name"]
 
 
 def rows_html(appointments: list[dict], chart_link: Callable[[int], str] | None) -> SafeString:

@@ -115,13 +115,17 @@ class WhenForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.filter(
             is_active=True, chairs__is_active=True
         ).distinct()
+        # An infusion day is in person, booked by staff only (mothers book online the types
+        # "offered online": free consultations), and long enough for the plan's infusion.
         self.fields["visit_type"].queryset = ConsultationType.objects.filter(
-            mode=ConsultationType.Mode.IN_PERSON
+            mode=ConsultationType.Mode.IN_PERSON,
+            is_active=False,
+            duration_minutes__gte=plan.infusion_minutes,
         )
 
     def clean(self):

@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from perinatal.clinic.models import Location, validate_phone
+from perinatal.lib.dates import DAY
 from perinatal.lib.records import Locked
 
 MILK_REFERENCE = (
@@ -326,8 +327,7 @@ class TreatmentPlan(models.Model):
         else:
             text = "after delivery, when she is ready"
         if self.planned_date:
-            text += f"; planned for {self.planned_date:%B} {self.planned_date.day}, "
-            text += f"{self.planned_date:%Y}"
+            text += f"; planned for {dateformat.format(self.planned_date, DAY)}"
         return text
 
     def describe_lactation(self) -> str:

@@ -11,6 +11,7 @@ from perinatal.patients.registry import (
     QueueItem,
     Tally,
     TimelineEntry,
+    name_queue_kinds,
     queue_count,
     queue_source,
     timeline_source,
@@ -104,6 +105,11 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
         )
         for plan in waiting
     ]
+
+
+name_queue_kinds(
+    infusion_to_book="Infusion days to book",
+)
 
 
 @queue_count

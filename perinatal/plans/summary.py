@@ -4,8 +4,10 @@
 plan as (heading, text) pairs, or nothing while no plan is signed. Drafts never leave the chart.
 """
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 
+from perinatal.lib.dates import DAY
 from perinatal.plans.models import TreatmentPlan
 
 
@@ -27,10 +29,11 @@ def for_letter(patient) -> list[tuple[str, str]]:
         f"Ketamine {plan.describe_dose()}. "
         f"Planned dose {plan.dose_mg:f} mg for a weight of {plan.weight_kg:f} kg."
     )
-    timing = plan.describe_timing().capitalize() + "."
+    # capfirst, not capitalize: a month's name keeps its capital ("15 Dec 2026").
+    timing = capfirst(plan.describe_timing()) + "."
     if plan.timing_rationale:
         timing += f" {plan.timing_rationale.strip()}"
-    lactation = plan.describe_lactation().capitalize() + "."
+    lactation = capfirst(plan.describe_lactation()) + "."
     if plan.lactation_notes:
         lactation += f" {plan.lactation_notes.strip()}"
     signer = plan.signed_by.get_full_name() or plan.signed_by.get_username()
@@ -50,7 +53,6 @@ def for_letter(patient) -> list[tuple[str, str]]:
         ),
         (
             "Signed",
-            f"Version {plan.version}, signed by {signer} on "
-            f"{signed_on:%B} {signed_on.day}, {signed_on:%Y}.",
+            f"Version {plan.version}, signed by {signer} on {dateformat.format(signed_on, DAY)}.",
         ),
     ]

@@ -174,7 +174,7 @@ def book(request, pk: int):
         messages.error(request, "Only the signed plan in force can be booked.")
         return redirect("plans:plan", plan.pk)
     asked = request.POST if request.method == "POST" else (request.GET if request.GET else None)
-    when = WhenForm(asked, initial=_initial_when(plan))
+    when = WhenForm(asked, initial=_initial_when(plan), plan=plan)
     found = choose = None
     problems: list[str] = []
     clashed = False

@@ -311,7 +311,7 @@ def test_a_clinicians_day(
     check(staff)
     staff.get_by_role("button", name="Email her a private link").click()
     expect(staff.get_by_role("status")).to_contain_text(
-        "Email with a private link queued (3 form(s))"
+        "Email with a private link queued (3 forms)"
     )
     expect(staff.locator("tbody .badge.warn", has_text="Waiting for her signature")).to_have_count(
         3

@@ -193,3 +193,48 @@ def test_an_unknown_patient_is_404_and_an_outsider_is_sent_to_sign_in(client, di
     response = client.get(f"/staff/patients/{patient.pk}/access/")
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/sign-in/")
+
+
+def test_the_record_type_menu_offers_the_records_staff_care_about_by_name(client, director):
+    page = client.get("/staff/audit/")
+    choices = dict(page.context["form"].fields["model"].choices)
+
+    assert choices["patients.patient"] == "Patient"
+    assert choices["booking.appointment"] == "Appointment"
+    assert choices["consult.consultationnote"] == "Consultation note"
+    assert "axes.accessattemptexpiration" not in choices
+    assert "contenttypes.contenttype" not in choices
+    assert "sessions.session" not in choices
+    assert len(choices) < 25
+    html = page.content.decode()
+    assert "axes." not in html and "contenttypes." not in html
+
+
+def test_events_show_the_patients_name_and_the_records_title(
+    client, director, staff, patient, another_patient
+):
+    nurse = staff("nurse")
+    record(Action.VIEW, patient, patient=patient, user=nurse)
+    search = record(Action.SEARCH, model="patients.patient", user=nurse)
+
+    html = client.get("/staff/audit/").content.decode()
+    table = html[html.index("<table") :]
+
+    assert f"patients.patient #{patient.pk}" not in table
+    assert "patients.patient" not in table
+    # The record: its type and its own title; the patient column: her name, linked to her history.
+    assert "Patient: Alma Example" in table
+    assert f'<a href="/staff/patients/{patient.pk}/access/">Alma Example</a>' in table
+    assert f">{patient.pk}</a>" not in table
+    assert search.model == "patients.patient" and "<td>Patient</td>" in table
+
+
+def test_an_administrator_sees_record_types_and_numbers_without_names(client, staff, patient):
+    sign_in(client, staff("admin"))
+    record(Action.VIEW, patient, patient=patient, user=staff("nurse"))
+
+    html = client.get("/staff/audit/").content.decode()
+    table = html[html.index("<table") :]
+
+    assert "Alma Example" not in table
+    assert f"Patient {patient.pk}" in table

@@ -244,3 +244,28 @@ def test_a_withdrawal_is_recorded_once_and_audited(client, signed_consent):
     # Her link now says the consent was withdrawn.
     closed = client.get(f"/consent/{emailed_token(signed_consent.patient)}/")
     assert closed.status_code == 410 and "withdrawn" in closed.content.decode()
+
+
+def test_the_sent_message_counts_the_forms_in_words(client, clinic):
+    patient = a_patient()
+    sign_in_as(client, "front_desk")
+
+    send(client, patient)
+    three = client.get(f"/staff/patients/{patient.pk}/consents/").content.decode()
+    send(client, patient, kinds=["treatment"])
+    one = client.get(f"/staff/patients/{patient.pk}/consents/").content.decode()
+
+    assert "(3 forms)" in three and "(1 form)" in one
+    assert "form(s)" not in three + one
+
+
+def test_an_unnamed_signature_says_which_field_is_missing(client, clinic):
+    patient = a_patient()
+    sign_in_as(client, "front_desk")
+    send(client, patient, kinds=["treatment"])
+    path = f"/consent/{emailed_token(patient)}/"
+
+    page = sign_form(client, path, ConsentRequest.objects.all(), name="").content.decode()
+
+    assert "This field is required." not in page
+    assert "Please type your full name." in page

@@ -181,3 +181,24 @@ def test_the_outbox_in_the_admin_shows_no_recipient_body_or_link(client, staff):
         assert message.subject not in html
     assert "callback_alert" in pages[1].text  # what kind of message it is
     assert 'id="searchbar"' not in pages[0].text  # no finding a person by address
+
+
+@pytest.mark.parametrize(
+    ("urgent", "opening"),
+    [(True, "An urgent call-back request arrived"), (False, "A call-back request arrived")],
+)
+def test_the_on_call_alert_reads_as_english(urgent, opening):
+    from perinatal.clinic.models import Clinic
+
+    message = queue(
+        context={
+            "urgent": urgent,
+            "requested_at": timezone.now(),
+            "queue_url": "http://x/",
+            "clinic": Clinic.objects.current(),
+        }
+    )
+
+    assert message.body_text.startswith(opening)
+    assert opening in message.body_html.replace("<strong>", "").replace("</strong>", "")
+    assert "A URGENT" not in message.body_text + message.body_html

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.booking import services
 from perinatal.notify.models import Message
 from perinatal.patients.models import Obstetrician, Patient
 from perinatal.patients.tests.helpers import (
     NOW,
+    TODAY_NINE,
     callback,
     count_queries,
     screened_for,
@@ -111,6 +113,47 @@ def test_messages_about_a_sisters_appointment_are_not_on_her_chart(client, staff
     }
     assert about[ana] > 0 and about[lucia] > 0
     assert timeline.count("Email: ") == about[ana]
+
+
+def test_withdrawn_reminders_are_not_on_her_timeline(client, staff, clinic_day):
+    appointment = clinic_day.book(when=TODAY_NINE + timedelta(days=3))
+    services.cancel(appointment)
+    withdrawn = Message.objects.filter(status=Message.Status.CANCELLED)
+    assert withdrawn.exists()  # the reminders the cancellation withdrew
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    for message in withdrawn:
+        assert message.subject not in timeline
+    assert "cancelled</div>" not in timeline  # no email shown in the "cancelled" state
+    sent_or_waiting = Message.objects.exclude(status=Message.Status.CANCELLED).count()
+    assert sent_or_waiting > 0  # the confirmation and the cancellation notice stay
+    assert timeline.count("Email: ") == sent_or_waiting
+
+
+def test_a_video_appointment_says_video_not_the_clinics_address(client, staff, clinic_day):
+    appointment = clinic_day.book()  # a video consultation, booked with the Denver location
+    assert appointment.mode == "video" and appointment.location_name == "Denver"
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    assert f"with {appointment.clinician_name} · video call" in timeline
+    assert "Denver" not in timeline
+
+
+def test_her_spanish_booking_is_named_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    appointment = clinic_day.book(language="es")
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, appointment.patient).split('id="timeline-heading"')[1]
+
+    assert ">Video consultation</a>" in timeline
+    assert "Consulta por video" not in timeline
 
 
 def test_the_score_chart_has_a_point_per_result_and_the_instruments_bands(

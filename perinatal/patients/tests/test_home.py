@@ -37,9 +37,9 @@ def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_da
 
     assert response.status_code == 200
     assert "Denver" in html and "America/Denver" in html
-    today_table = html[html.index("Today, Monday 1 June") : html.index("Tomorrow, Tuesday 2 June")]
+    today_table = html[html.index("Today, 1 Jun 2026") : html.index("Tomorrow, 2 Jun 2026")]
     assert "10:00" in today_table and "Ana Today" in today_table
-    assert "Bea Tomorrow" in html[html.index("Tomorrow, Tuesday 2 June") :]
+    assert "Bea Tomorrow" in html[html.index("Tomorrow, 2 Jun 2026") :]
     assert "Cleo Later" not in html
     assert "(617) 555-0123" in html
     assert f'href="/staff/appointments/{today.pk}/"' in html
@@ -120,9 +120,9 @@ def test_each_location_keeps_its_own_today(client, staff, clinic_day, frozen):
 
     honolulu = html[html.index(">Honolulu ") : html.index(">New York ")]
     new_york_part = html[html.index(">New York ") :]
-    assert "Today, Monday 1 June" in honolulu
+    assert "Today, 1 Jun 2026" in honolulu
     assert "20:00" in honolulu.split("Tomorrow")[0]
-    assert "Today, Tuesday 2 June" in new_york_part
+    assert "Today, 2 Jun 2026" in new_york_part
     assert "10:00" in new_york_part.split("Tomorrow")[0]
 
 
@@ -200,3 +200,37 @@ def test_schedule_rows_read_as_the_template_wrote_them(language, contacts):
     assert ("Ana &lt;b&gt; &amp; &quot;Bea&quot;" in written) is contacts
     assert ("/staff/patients/12/" in written) is contacts
     assert "Dr &lt;Lee&gt;" in written and "+44 20 7946 0000" in written
+
+
+def test_the_queue_in_brief_names_every_kind_as_a_person_writes_it():
+    from perinatal.patients.queue import summary
+    from perinatal.patients.registry import OB_LETTER, OTHER, URGENT, QueueCount
+
+    counts = [
+        QueueCount("ob_concerns", URGENT, "x", 1),
+        QueueCount("ob_cleared", OTHER, "x", 2),
+        QueueCount("ob_no_answer", OB_LETTER, "x", 3),
+        QueueCount("infusion_to_book", OTHER, "x", 1),
+        QueueCount("consent", OTHER, "x", 1),
+        QueueCount("note", OTHER, "x", 1),
+    ]
+
+    labels = [label for label, _count, _urgent in summary(counts)]
+
+    assert "OB letters cleared, to review" in labels
+    assert "OB letters with concerns" in labels
+    assert not any(label.startswith("Ob ") for label in labels)
+    assert all("_" not in label for label in labels)
+
+
+def test_the_schedule_names_a_spanish_booking_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    clinic_day.book(TODAY_NINE + timedelta(hours=1), language="es")
+    sign_in_as(client, "front_desk")
+
+    html = client.get("/staff/").content.decode()
+
+    assert "Video consultation" in html
+    assert "Consulta por video" not in html

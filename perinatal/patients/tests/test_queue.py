@@ -267,7 +267,7 @@ def test_one_persons_two_bookings_show_as_one_possible_duplicate(client, staff, 
         "New booking: Bea Routine",
     ]
     html = response.content.decode()
-    assert "Mon 01 Jun 2026 09:00 MDT; video 30, Mon 01 Jun 2026 10:00 MDT" in html
+    assert "Mon 1 Jun 2026, 09:00 MDT; video 30, Mon 1 Jun 2026, 10:00 MDT" in html
     assert '<span class="badge">possible duplicate</span>' in html
     assert_queue_counts_agree()
     home = client.get("/staff/").content.decode()
@@ -314,3 +314,27 @@ def test_a_duplicate_with_a_self_harm_screen_is_urgent(client, staff, clinic_day
     ]
     assert '<li class="urgent">' in response.content.decode()
     assert_queue_counts_agree()
+
+
+def test_a_booking_in_spanish_shows_its_type_in_the_staff_language(client, staff, clinic_day):
+    consultation = clinic_day.consultation
+    consultation.name, consultation.name_es = "Video consultation", "Consulta por video"
+    consultation.save()
+    booked = clinic_day.book(language="es")
+    assert booked.type_name == "Consulta por video"  # what she agreed to, kept on the booking
+    sign_in_as(client, "nurse")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "Video consultation, " in html
+    assert "Consulta por video" not in html
+
+
+def test_the_appointment_time_in_the_queue_has_no_leading_zero(client, staff, clinic_day):
+    clinic_day.book()  # Monday 1 June 2026, 09:00 in Denver
+    sign_in_as(client, "nurse")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "Mon 1 Jun 2026, 09:00 MDT" in html
+    assert "Mon 01 Jun" not in html

@@ -238,3 +238,16 @@ def test_the_chart_shows_the_plan_and_the_next_step_to_each_role(
     assert "Change the treatment plan" in actions(clinician)
     front = actions(front_desk_user)
     assert "Treatment plan signed" in front and f"/staff/plans/{plan.pk}/book/" in front
+
+
+def test_the_appointment_menu_offers_only_types_fit_for_an_infusion_day(
+    client, plan, front_desk_user
+):
+    sign_in(client, front_desk_user)
+
+    page = client.get(f"/staff/plans/{plan.pk}/book/")
+
+    offered = [str(label) for _value, label in page.context["when"].fields["visit_type"].choices]
+    assert offered == [infusion_type().name]
+    # The mothers' free consultations (booked online, shorter than an infusion day) are not.
+    assert "Free consultation in person" not in page.content.decode()

@@ -268,3 +268,23 @@ def test_the_timeline_shows_each_version_to_clinical_staff(patient, clinician):
     ]
     assert {e.capability for e in entries} == {"chart.clinical"}
     assert "40.0 mg" in next(e.detail for e in entries if "version 2" in e.title)
+
+
+def test_the_letter_writes_the_planned_day_and_the_signing_day_in_the_day_style(patient, clinician):
+    from datetime import UTC, date, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 4, 21, 9, tzinfo=UTC), tick=False):
+        signed_plan(
+            patient,
+            clinician,
+            timing=TreatmentPlan.Timing.WEEKS_POSTPARTUM,
+            weeks_postpartum=6,
+            planned_date=date(2026, 12, 15),
+        )
+
+    sections = dict(summary.for_letter(patient))
+
+    assert sections["Timing"] == "6 weeks postpartum; planned for 15 Dec 2026."
+    assert sections["Signed"].endswith("on 4 Dec 2026.")
