@@ -50,8 +50,15 @@ def _url(settings: dict, *, user: str, dbname: str) -> str:
     return f"postgres://{credentials}@{host}:{settings['PORT'] or 5432}/{dbname}"
 
 
-@pytest.fixture
-def production_like_database(django_db_blocker):
+def perinatal(*args: str, env: dict) -> subprocess.CompletedProcess:
+    command = Path(sys.executable).parent / "perinatal"
+    return subprocess.run(
+        [command, *args], env={**os.environ, **env}, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def production_like_database():
     """A fresh database migrated by ``perinatal migrate`` as the owner (the suite's role) while
     ``DATABASE_URL`` names the app role; yields its name."""
     settings = dict(connection.settings_dict)
@@ -71,14 +78,10 @@ def production_like_database(django_db_blocker):
                     )
                 )
         env = {
-            **os.environ,
             "DATABASE_URL": _url(settings, user=APP_ROLE, dbname=name),
             "DATABASE_OWNER_URL": _url(settings, user=owner_role, dbname=name),
         }
-        perinatal = Path(sys.executable).parent / "perinatal"
-        done = subprocess.run(
-            [perinatal, "migrate", "--verbosity", "0"], env=env, capture_output=True, text=True
-        )
+        done = perinatal("migrate", "--verbosity", "0", env=env)
         assert done.returncode == 0, done.stderr
         yield name
     finally:
@@ -156,3 +159,22 @@ def test_the_app_role_still_works_on_the_clinics_own_tables(as_app):
         "AND c.relname LIKE 'audit%%') FROM pg_roles r WHERE rolname = current_user"
     ).fetchone()
     assert (rolsuper, owns) == (False, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_deployment_check_passes_the_app_role_and_not_the_owner(production_like_database):
+    settings = connection.settings_dict
+    with _connect(settings, dbname="postgres") as admin:
+        owner = admin.execute("SELECT current_user").fetchone()[0]
+    check = ("check", "--deploy", "--database", "default", "--tag", "database")
+    as_app = perinatal(
+        *check, env={"DATABASE_URL": _url(settings, user=APP_ROLE, dbname=production_like_database)}
+    )
+    as_owner = perinatal(
+        *check, env={"DATABASE_URL": _url(settings, user=owner, dbname=production_like_database)}
+    )
+    assert "audit.E001" not in as_app.stderr + as_app.stdout
+    assert as_app.returncode == 0, as_app.stderr
+    assert "audit.E001" in as_owner.stderr
+    assert as_owner.returncode == 1
