@@ -107,7 +107,7 @@ class AuditEvent(AppendOnly):
         if not self._state.adding:
             return super().save(*args, **kwargs)  # refused
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):
             self.digest = chain.link(
                 AuditEvent.objects.using(using).chain_head(), self.chained_content()
             )
