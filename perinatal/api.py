@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from perinatal.booking.api import router as booking_router
+from perinatal.booking.services import LinkPassed
 from perinatal.lib.api_errors import error
 from perinatal.patients.api import router as staff_patients_router
 from perinatal.screening.api import router as screening_router
@@ -57,6 +58,12 @@ def unauthenticated(request, exc):
 def http_error(request, exc: HttpError):
     code = "malformed_request" if exc.status_code == 400 else "http_error"
     return api.create_response(request, error(code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(LinkPassed)
+def link_passed(request, exc):
+    message = "This appointment is over; its link no longer opens it."
+    return api.create_response(request, error("link_passed", message), status=404)
 
 
 @api.exception_handler(Http404)

@@ -213,6 +213,8 @@ PERINATAL_RATE_LIMITS = {
 }
 # How long the private link in a care-plan letter's email opens it (staff can send a new one).
 PERINATAL_OB_LINK_DAYS = env_int("PERINATAL_OB_LINK_DAYS", 30)
+# A patient's link to her appointment works until this long after the appointment ends.
+PERINATAL_MANAGE_LINK_GRACE_HOURS = env_int("PERINATAL_MANAGE_LINK_GRACE_HOURS", 24)
 # How long after a self-screen its answers may still be attached to a booking, from the browser
 # session or API client that made it.
 PERINATAL_SCREENING_ATTACH_MINUTES = env_int("PERINATAL_SCREENING_ATTACH_MINUTES", 240)

@@ -232,3 +232,15 @@ def assert_queue_counts_agree():
         for count in count_all([tally for counter in queue_counts() for tally in counter()])
     }
     assert counted == dict(listed)
+
+
+def appointment_linked_from(text: str):
+    """The appointment that the first manage link in ``text`` (a path, a URL or an email body)
+    opens: links are minted per email and stored as digests, so a test follows one."""
+    import re
+
+    from perinatal.booking.services import by_token
+
+    match = re.search(r"/appointment/([\w-]+)/", text)
+    assert match, f"no link to an appointment in {text[:200]!r}"
+    return by_token(match.group(1))

@@ -182,7 +182,10 @@ def _slots_out(slots: list[Slot]) -> list[dict]:
     return [_slot_out(s, zones) for s in slots]
 
 
-def _appointment_out(appointment: Appointment) -> dict:
+def _appointment_out(appointment: Appointment, token: str = "") -> dict:
+    """The appointment as the API shows it, with the link the client holds (``token``), or a
+    new link just made for a new booking."""
+    token = token or services.issue_manage_link(appointment)
     return {
         "id": appointment.public_id,
         "status": appointment.status,
@@ -198,8 +201,8 @@ def _appointment_out(appointment: Appointment) -> dict:
         "clinician": appointment.clinician_name,
         "sequence": appointment.sequence,
         "can_change_online": services.can_change_online(appointment),
-        "manage_url": services.manage_url(appointment),
-        "manage_token": appointment.manage_token,
+        "manage_url": services.manage_url(appointment, token),
+        "manage_token": token,
     }
 
 
@@ -382,7 +385,7 @@ def create_booking(
     summary="A booking, by the token from its manage link",
 )
 def get_booking(request: HttpRequest, token: str):
-    return Status(200, _appointment_out(services.by_token(token)))
+    return Status(200, _appointment_out(services.by_token(token), token))
 
 
 @router.post(
@@ -414,7 +417,7 @@ def reschedule_booking(request: HttpRequest, token: str, payload: Annotated[Resc
         return _conflict(exc)
     except services.NotOffered as exc:
         return fail(422, exc.code, str(exc), [{"field": "start", "message": str(exc)}])
-    return Status(200, _appointment_out(appointment))
+    return Status(200, _appointment_out(appointment, token))
 
 
 @router.post(
@@ -438,4 +441,4 @@ def cancel_booking(request: HttpRequest, token: str):
         appointment = services.cancel(appointment, actor=AppointmentEvent.Actor.PATIENT)
     except services.TooLateToChange as exc:
         return _conflict(exc)
-    return Status(200, _appointment_out(appointment))
+    return Status(200, _appointment_out(appointment, token))

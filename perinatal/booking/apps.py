@@ -13,7 +13,8 @@ class BookingConfig(AppConfig):
         register("appointment", reminders.still_wanted)
 
         from perinatal.audit.log import track
-        from perinatal.booking.models import Appointment, AppointmentEvent
+        from perinatal.booking.models import Appointment, AppointmentEvent, ManageLink
 
         track(Appointment, patient="patient_id")
         track(AppointmentEvent, patient="appointment.patient_id")
+        track(ManageLink, patient="appointment.patient_id")

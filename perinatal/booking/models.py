@@ -162,6 +162,7 @@ class DateException(models.Model):
 
 
 def new_manage_token() -> str:
+    """Kept for migration 0001, which names it as the old column's default."""
     return secrets.token_urlsafe(32)
 
 
@@ -190,9 +191,6 @@ class Appointment(models.Model):
         POSTPARTUM = "postpartum", _("has given birth")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    manage_token = models.CharField(
-        max_length=64, unique=True, default=new_manage_token, editable=False
-    )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     idempotency_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="What the first request with the key asked for."
@@ -371,3 +369,19 @@ class AppointmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor}"
+
+
+class ManageLink(models.Model):
+    """One private link to an appointment, kept as the SHA-256 of its token: a copy of the
+    database holds nothing that opens one. Each email about the appointment carries a link of
+    its own, so none goes stale when another is sent; all of them open the appointment until a
+    day after it ends (``PERINATAL_MANAGE_LINK_GRACE_HOURS``), then say it has passed."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="manage_links"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"Link to appointment {self.appointment_id}"

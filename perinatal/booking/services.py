@@ -31,9 +31,11 @@ from perinatal.booking.models import (
     AppointmentEvent,
     Clinician,
     ConsultationType,
+    ManageLink,
 )
 from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, slot_at
 from perinatal.clinic.models import Clinic, Location
+from perinatal.lib.tokens import digest, new_token
 from perinatal.notify.services import alert_on_call, queue_email, withdraw
 from perinatal.patients.services import patient_for_booking
 
@@ -134,9 +136,18 @@ def is_overlap(exc: IntegrityError) -> bool:
     return any(marker in text for marker in OVERLAP_MARKERS)
 
 
-def manage_url(appointment: Appointment) -> str:
+def issue_manage_link(appointment: Appointment) -> str:
+    """A new private link's token for ``appointment``; only its digest is kept."""
+    token, token_digest = new_token()
+    ManageLink.objects.create(appointment=appointment, digest=token_digest)
+    return token
+
+
+def manage_url(appointment: Appointment, token: str = "") -> str:
+    """Her private link, absolute: ``token``'s, or a new link's (one per email, so that no
+    email's link depends on another's)."""
     with translation.override(appointment.language):
-        path = reverse("booking:manage", args=[appointment.manage_token])
+        path = reverse("booking:manage", args=[token or issue_manage_link(appointment)])
     return settings.SITE_URL + path
 
 
@@ -155,14 +166,27 @@ def invitation(appointment: Appointment, clinic: Clinic, method: str | None = No
     )
 
 
-def by_token(token: str) -> Appointment:
-    """The appointment behind a manage link, or 404. Tokens are 43 characters; longer input
-    is refused before it reaches the database."""
+class LinkPassed(Exception):
+    """A manage link whose appointment ended more than the grace period ago."""
+
+
+def by_token(token: str, now: datetime | None = None) -> Appointment:
+    """The appointment behind a manage link: 404 for a link that never was (tokens are 43
+    characters; longer input is refused before it reaches the database), LinkPassed once the
+    appointment is over (PERINATAL_MANAGE_LINK_GRACE_HOURS after its end)."""
     if len(token) > 64:
         raise Http404
-    return get_object_or_404(
-        Appointment.objects.select_related("consultation_type", "location"), manage_token=token
+    link = get_object_or_404(
+        ManageLink.objects.select_related(
+            "appointment__consultation_type", "appointment__location"
+        ),
+        digest=digest(token),
     )
+    appointment = link.appointment
+    grace = timedelta(hours=settings.PERINATAL_MANAGE_LINK_GRACE_HOURS)
+    if appointment.ends_at + grace <= (now or timezone.now()):
+        raise LinkPassed
+    return appointment
 
 
 def can_change_online(appointment: Appointment, now: datetime | None = None) -> bool:

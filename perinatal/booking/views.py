@@ -8,6 +8,7 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
@@ -304,7 +305,7 @@ def details(request, slug, location=None):
                 if created:
                     _remember_booked_here(request, appointment)
                 request.session[JUST_DONE] = "booked"
-                url = reverse("booking:manage", args=[appointment.manage_token])
+                url = reverse("booking:manage", args=[services.issue_manage_link(appointment)])
                 return redirect(f"{url}?{urlencode({'tz': zone})}")
     else:
         form = DetailsForm(
@@ -332,11 +333,11 @@ def details(request, slug, location=None):
     )
 
 
-def _manage_context(request, appointment) -> dict:
+def _manage_context(request, appointment, token: str) -> dict:
     zone = _zone(request, appointment.display_time_zone)  # hers, as in her emails
     return {
         "appointment": appointment,
-        "token": appointment.manage_token,
+        "token": token,
         "zone": zone,
         "zone_label": zone_label(zone),
         # A video call has no place whose clock matters to her.
@@ -347,10 +348,24 @@ def _manage_context(request, appointment) -> dict:
     }
 
 
+def opens_link(view):
+    """For the pages a manage link opens: a link whose appointment is over says so (410)."""
+
+    @wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except services.LinkPassed:
+            return render(request, "booking/link_passed.html", status=410)
+
+    return wrapped
+
+
 @private_page
+@opens_link
 def manage(request, token):
     appointment = services.by_token(token)
-    context = _manage_context(request, appointment)
+    context = _manage_context(request, appointment, token)
     context["just_done"] = request.session.pop(JUST_DONE, None)
     response = render(request, "booking/manage.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -358,6 +373,7 @@ def manage(request, token):
 
 
 @private_page
+@opens_link
 def calendar_file(request, token):
     appointment = services.by_token(token)
     ics = services.invitation(appointment, Clinic.objects.current(), method="PUBLISH")
@@ -369,6 +385,7 @@ def calendar_file(request, token):
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("manage")
+@opens_link
 def change(request, token):
     appointment = services.by_token(token)
     if not services.can_change_online(appointment):
@@ -404,7 +421,7 @@ def change(request, token):
             request,
             "booking/change_confirm.html",
             {
-                **_manage_context(request, appointment),
+                **_manage_context(request, appointment, token),
                 "start": start,
                 "end": start + timedelta(minutes=appointment.duration_minutes),
             },
@@ -417,7 +434,7 @@ def change(request, token):
         reverse("booking:change", args=[token]),
         **agreed,
     )
-    context.update(_manage_context(request, appointment))
+    context.update(_manage_context(request, appointment, token))
     context.update(
         {
             "problem": problem,
@@ -435,6 +452,7 @@ def change(request, token):
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("manage")
+@opens_link
 def cancel(request, token):
     appointment = services.by_token(token)
     if not services.can_change_online(appointment):
@@ -447,4 +465,4 @@ def cancel(request, token):
         else:
             request.session[JUST_DONE] = "cancelled"
         return redirect("booking:manage", token)
-    return render(request, "booking/cancel.html", _manage_context(request, appointment))
+    return render(request, "booking/cancel.html", _manage_context(request, appointment, token))

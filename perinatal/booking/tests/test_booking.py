@@ -10,6 +10,7 @@ from perinatal.booking.models import Appointment, AppointmentEvent
 from perinatal.booking.tests.helpers import AT_ELEVEN, AT_TEN, DENVER, NOW, person, screened
 from perinatal.notify import delivery
 from perinatal.notify.models import Message
+from perinatal.testing import appointment_linked_from
 
 
 @pytest.fixture
@@ -102,12 +103,13 @@ def test_any_free_clinician_takes_the_slot_until_none_is_left(setup, frozen):
 def test_rescheduling_keeps_the_link_and_uid_and_replaces_the_reminders(one_clinician):
     consultation, denver = one_clinician
     appointment, _ = book(consultation, denver)
-    token, public_id = appointment.manage_token, appointment.public_id
+    token, public_id = services.issue_manage_link(appointment), appointment.public_id
     old_reminders = list(reminders_of(appointment))
     assert len(old_reminders) == 2  # 24 h and 2 h before
 
     moved = services.reschedule(appointment, AT_ELEVEN)
-    assert (moved.manage_token, moved.public_id, moved.sequence) == (token, public_id, 1)
+    assert (moved.public_id, moved.sequence) == (public_id, 1)
+    assert services.by_token(token) == moved  # the link she had still opens it
     assert moved.starts_at == AT_ELEVEN
     assert {m.pk for m in reminders_of(appointment, Message.Status.CANCELLED)} == {
         m.pk for m in old_reminders
@@ -225,7 +227,7 @@ def test_emails_carry_one_calendar_event_through_its_life(one_clinician, smtp_ma
         assert event["DTSTART"].params["TZID"] == "America/Denver"
         assert "DTSTAMP" in event
         assert "Rosa" not in message["Subject"]
-        assert appointment.manage_token in message.get_body(("plain",)).get_content()
+        assert appointment_linked_from(message.get_body(("plain",)).get_content()) == appointment
     uid = events[0][1]
     assert events == [
         ("REQUEST", uid, 0, AT_TEN, "CONFIRMED"),

@@ -8,6 +8,8 @@ import pytest
 from perinatal.booking import services
 from perinatal.booking.models import Appointment
 from perinatal.booking.tests.helpers import AT_TEN, person, screened
+from perinatal.notify.models import Message
+from perinatal.testing import appointment_linked_from
 
 START = "2026-06-03T16:00:00Z"
 
@@ -136,7 +138,8 @@ def test_booking_lands_on_her_private_page(client, denver_room):
     response = client.post(base + "details/", form_data())
     appointment = Appointment.objects.get()
     assert response.status_code == 302
-    assert response["Location"].startswith(f"/appointment/{appointment.manage_token}/")
+    assert response["Location"].startswith("/appointment/")
+    assert appointment_linked_from(response["Location"]) == appointment
     assert (appointment.starts_at, appointment.own_time_zone) == (AT_TEN, "America/New_York")
     page = client.get(response["Location"])
     assert page["Cache-Control"] == "no-store, private"
@@ -150,7 +153,7 @@ def test_a_double_tap_books_once(client, denver_room):
     *_, base = denver_room
     first = client.post(base + "details/", form_data())
     second = client.post(base + "details/", form_data())
-    assert first["Location"] == second["Location"]
+    assert appointment_linked_from(first["Location"]) == appointment_linked_from(second["Location"])
     assert Appointment.objects.count() == 1
 
 
@@ -203,7 +206,7 @@ def test_a_screen_from_hours_ago_is_not_offered_or_attached(client, denver_room,
 def test_change_and_cancel_from_the_link(client, denver_room):
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
-    manage = f"/appointment/{appointment.manage_token}/"
+    manage = f"/appointment/{services.issue_manage_link(appointment)}/"
     change_page = client.get(manage + "change/", {"day": "2026-06-03"})
     assert "start=2026-06-03T17:00:00Z" in change_page.content.decode()
     confirm = client.get(manage + "change/", {"start": "2026-06-03T17:00:00Z"})
@@ -229,7 +232,7 @@ def test_inside_the_notice_the_page_gives_the_phone_instead(client, denver_room,
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
     frozen.move_to(AT_TEN - timedelta(hours=3))
-    manage = f"/appointment/{appointment.manage_token}/"
+    manage = f"/appointment/{services.issue_manage_link(appointment)}/"
     page = text(client.get(manage))
     assert "too close to the appointment to change it online" in page
     assert "(617) 555-0100" in page
@@ -242,7 +245,7 @@ def test_inside_the_notice_the_page_gives_the_phone_instead(client, denver_room,
 def test_the_calendar_file_and_unknown_links(client, denver_room):
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
-    ics = client.get(f"/appointment/{appointment.manage_token}/calendar.ics")
+    ics = client.get(f"/appointment/{services.issue_manage_link(appointment)}/calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     body = ics.content.decode()
     assert "METHOD:PUBLISH" in body and "DTSTART;TZID=America/Denver:20260603T100000" in body
@@ -260,7 +263,7 @@ def test_a_video_appointment_seen_from_another_zone(client, setup, frozen):
     clinician = setup.clinician("Dr Video", denver, hours=[(d, 9, 12) for d in range(5)])
     consultation = setup.consultation(clinician, mode="video", minutes=30, slug="video")
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web")
-    manage = f"/appointment/{appointment.manage_token}/"
+    manage = f"/appointment/{services.issue_manage_link(appointment)}/"
     for page in (manage, manage + "change/", manage + "cancel/"):
         response = client.get(page, {"tz": "America/Chicago"})
         assert response.status_code == 200, page
@@ -318,8 +321,40 @@ def test_over_the_limit_the_form_comes_back_filled_in(client, denver_room, setti
 def test_moving_to_the_same_time_changes_nothing(client, denver_room):
     consultation, denver, _ = denver_room
     appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
-    manage = f"/appointment/{appointment.manage_token}/"
+    manage = f"/appointment/{services.issue_manage_link(appointment)}/"
     response = client.post(manage + "change/", {"start": START})
     assert "Your appointment has moved" not in text(client.get(response["Location"]))
     appointment.refresh_from_db()
     assert appointment.sequence == 0
+
+
+def test_the_database_keeps_only_digests_of_her_links(client, denver_room):
+    *_, base = denver_room
+    response = client.post(base + "details/", form_data())
+    appointment = Appointment.objects.get()
+    token = response["Location"].split("/")[2]
+    stored = repr(list(Appointment.objects.values())) + repr(
+        list(appointment.manage_links.values())
+    )
+    assert token not in stored
+    emailed = Message.objects.get(template="appointment_booked").body_text
+    assert appointment_linked_from(emailed) == appointment
+
+
+def test_her_link_says_the_appointment_is_over_a_day_after_it(
+    client, denver_room, frozen, settings
+):
+    consultation, denver, _ = denver_room
+    appointment, _ = services.book(consultation, AT_TEN, person(), via="web", location=denver)
+    manage = f"/appointment/{services.issue_manage_link(appointment)}/"
+    grace = timedelta(hours=settings.PERINATAL_MANAGE_LINK_GRACE_HOURS)
+    frozen.move_to(appointment.ends_at + grace - timedelta(minutes=1))
+    assert client.get(manage).status_code == 200
+    frozen.move_to(appointment.ends_at + grace)
+    for page in (manage, manage + "change/", manage + "cancel/", manage + "calendar.ics"):
+        response = client.get(page)
+        assert response.status_code == 410
+        assert "This appointment is over" in text(response)
+        assert appointment.name not in text(response)
+    api = client.get(f"/api/v1/bookings/{manage.split('/')[2]}")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "link_passed"

@@ -135,7 +135,7 @@ def all_move_at_once(live_server, appointments: list, target: datetime) -> list:
     connections = connected(live_server, len(appointments))
 
     def attempt(appointment, connection):
-        path = f"/api/v1/bookings/{appointment.manage_token}/reschedule"
+        path = f"/api/v1/bookings/{services.issue_manage_link(appointment)}/reschedule"
         return lambda: post_json(connection, path, {"start": target.isoformat()})
 
     return all_at_once([attempt(a, c) for a, c in zip(appointments, connections, strict=True)])

@@ -67,7 +67,7 @@ def test_front_desk_books_the_infusion_and_she_is_emailed(client, plan, front_de
     assert (event.kind, event.actor, event.user) == ("booked", "staff", front_desk_user)
     # She changes it by calling, not online: the clinic arranged the chair and her escort.
     assert booking.can_change_online(appointment) is False
-    her_page = Client().get(f"/appointment/{appointment.manage_token}/").text
+    her_page = Client().get(f"/appointment/{booking.issue_manage_link(appointment)}/").text
     assert "The clinic arranged this appointment with you, so it is changed by phone." in her_page
     assert "Change the time" not in her_page and "too close" not in her_page
 
