@@ -15,7 +15,12 @@ from test_staff_access import GATED, RECORD, _path, world  # noqa: F401  (world 
 from perinatal.accounts.roles import MATRIX, Role
 from perinatal.testing import make_staff, sign_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# Committed transactions, so a request that breaks its own does not break the test's; the rows
+# migrations wrote (published consent forms) are put back first.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.slow,
+]
 
 HOSTILE = [
     "\x00",

@@ -139,7 +139,13 @@ def test_serve_runs_a_demo_clinic_and_stops_cleanly_on_ctrl_c(tmp_path):
         (invitation,) = [p for p in confirmation.walk() if p.get_content_type() == "text/calendar"]
         assert invitation.get_param("method") == "REQUEST"
         assert "BEGIN:VEVENT" in invitation.get_content()
-        assert manage_url in confirmation.get_body(("plain",)).get_content()  # the worker's
+        # The worker's email carries a link of its own, at serve's own address, that opens it.
+        emailed = re.search(
+            rf"http://127\.0\.0\.1:{port}/appointment/[\w-]+/",
+            confirmation.get_body(("plain",)).get_content(),
+        )
+        assert emailed, "no link at serve's address in the confirmation"
+        assert b"Your appointment" in wait_for(emailed[0])
         assert b"Your appointment" in wait_for(manage_url)
     finally:
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
