@@ -34,6 +34,7 @@ from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, s
 from perinatal.clinic.models import Clinic, Location
 from perinatal.notify.services import alert_on_call, queue_email, withdraw
 from perinatal.patients.services import patient_for_booking
+from perinatal.screening.content import crisis_resources
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +259,8 @@ def notify(appointment: Appointment, template: str) -> None:
         "clinic": clinic,
         "manage_url": url,
         "minutes": appointment.duration_minutes,
+        # The same lines in every email, whatever she answered: emails are forwarded.
+        "crisis_resources": crisis_resources(appointment.language),
     }
     queue_email(
         to=appointment.email,

@@ -57,6 +57,90 @@ def link_pages(appointment) -> list[str]:
 AT_TEN_LATER = "2026-06-03T21:00:00Z"  # Wednesday 15:00 in Denver, free for both
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_link_pages_never_say_what_she_answered_and_show_everyone_the_lines(
+    client, urgent_and_calm, language
+):
+    urgent, calm = urgent_and_calm
+    prefix = "/es" if language == "es" else ""
+    for url_urgent, url_calm in zip(link_pages(urgent), link_pages(calm), strict=True):
+        seen_urgent = client.get(prefix + url_urgent)
+        seen_calm = client.get(prefix + url_calm)
+        assert seen_urgent.status_code == seen_calm.status_code == 200, url_urgent
+        for word in ANSWER_WORDS:
+            assert word not in text(seen_urgent), (url_urgent, word)
+        for line in LINES:
+            assert line in help_section(seen_urgent.content.decode()), (url_urgent, line)
+        # Nothing on the page tells an urgent booking from a calm one.
+        assert help_section(seen_urgent.content.decode()) == help_section(
+            seen_calm.content.decode()
+        )
+
+
+def test_the_page_after_moving_or_cancelling_says_nothing_of_her_answer(client, urgent_and_calm):
+    urgent, _ = urgent_and_calm
+    base = f"/appointment/{urgent.manage_token}/"
+    moved = client.post(base + "change/", {"start": AT_TEN_LATER}, follow=True)
+    assert "has moved" in text(moved)
+    cancelled = client.post(base + "cancel/", follow=True)
+    assert "is cancelled" in text(cancelled)
+    for page in (moved, cancelled):
+        for word in ANSWER_WORDS:
+            assert word not in text(page)
+        for line in LINES:
+            assert line in help_section(page.content.decode())
+
+
+def test_right_after_booking_her_own_page_shows_the_lines_but_not_her_answer(client, video):
+    """The strong wording stays on the pages of her own session (the screen's result, the
+    details form); the page she lands on after booking is the link's page, reachable again by
+    anyone with the email, so it speaks as it does to everyone."""
+    screening = screened(self_harm=True)
+    session = client.session
+    session["screening"] = str(screening.public_id)
+    session.save()
+    details = client.get("/book/video/details/", {"start": "2026-06-03T16:00:00Z"})
+    assert "You said" in text(details)
+    response = client.post(
+        "/book/video/details/",
+        {
+            "start": "2026-06-03T16:00:00Z",
+            "tz": "America/Denver",
+            "idempotency_key": "key-for-this-form-9",
+            "name": "Ana Example",
+            "email": "ana@example.org",
+            "phone": "617 555 0123",
+            "stage": "postpartum",
+            "key_date": "2026-04-02",
+            "language": "en",
+            "consent": "on",
+            "attach_screening": "on",
+        },
+        follow=True,
+    )
+    assert "You are booked" in text(response)
+    assert "You said" not in text(response)
+    assert "988" in help_section(response.content.decode())
+
+
+def test_no_appointment_email_says_what_she_answered(urgent_and_calm):
+    urgent, _ = urgent_and_calm
+    services.reschedule(urgent, AT_TEN.replace(hour=15))
+    services.cancel(urgent)
+    messages = Message.objects.filter(to=urgent.email)
+    assert {m.template for m in messages} >= {
+        "appointment_booked",
+        "appointment_changed",
+        "appointment_cancelled",
+        "appointment_reminder",
+    }
+    for message in messages:
+        for word in ANSWER_WORDS:
+            assert word not in message.subject + message.body_text + message.body_html
+        for line in LINES:
+            assert line in message.body_text and line in message.body_html, message.template
+
+
 def test_the_cancellation_email_does_not_carry_the_video_link(video, frozen):
     appointment, _ = services.book(video, AT_TEN, person(), via="web")
     assert appointment.video_url
