@@ -3,8 +3,9 @@
 ``items_for(user, limit)`` asks every registered queue source, keeps what the person may see,
 and sorts by (priority, time); ``counts_for(user)`` asks every registered count, for the staff
 home's summary and the queue's group totals. This module registers the sources and counts for
-what arrives from the public side: call-back requests, bookings to confirm (urgent ones first)
-and possible duplicates.
+what arrives from the public side: call-back requests, bookings whose screen flagged self-harm
+(until a clinician closes the flag, whatever became of the booking), bookings to confirm and
+possible duplicates.
 
 Safety items are shown to everyone who sees the queue, front desk included, so that an urgent
 call-back can never wait unseen; they say that it is urgent, never what she answered.
@@ -16,6 +17,7 @@ from dataclasses import replace
 from html import escape
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -47,14 +49,14 @@ SOURCE_LIMIT = 200
 
 KIND_LABELS = {
     "callback": "Call-back requests",
-    "urgent_booking": "Urgent bookings to confirm",
+    "urgent_booking": "Urgent bookings",
     "booking": "New bookings to confirm",
     "merge": "Possible duplicate records",
 }
 
 # How the queue page shows an item's badges, and what it says under a call-back that this
 # person may see but not open.
-BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn"}
+BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn", "cancelled": "badge warn"}
 CALL_BACK_HINT = "Pass this to a nurse or clinician to call back."
 
 
@@ -205,37 +207,79 @@ def _callback_badges(callback) -> tuple[str, ...]:
 
 
 def _unconfirmed():
-    return Appointment.objects.booked().filter(confirmed_at__isnull=True)
+    """New bookings nobody has checked yet, less those an open urgent flag lists already."""
+    return (
+        Appointment.objects.booked()
+        .filter(confirmed_at__isnull=True)
+        .filter(Q(urgent=False) | Q(urgent_closed_at__isnull=False))
+    )
+
+
+def _booking_item(appointment, *, link, urgent: bool, badges: tuple[str, ...]) -> QueueItem:
+    return QueueItem(
+        priority=URGENT if urgent else TO_CONFIRM,
+        at=appointment.created_at,
+        kind="urgent_booking" if urgent else "booking",
+        title=f"{'Urgent booking' if urgent else 'New booking'}: {appointment.name}",
+        detail=f"{appointment.type_name}, {_local(appointment)}",
+        capability=Can.SEE_QUEUE,
+        link_capability=Can.SEE_SCHEDULE,
+        url=link(appointment.pk),
+        patient_id=appointment.patient_id,
+        badges=badges,
+    )
+
+
+BOOKING_FIELDS = (
+    "name",
+    "type_name",
+    "starts_at",
+    "time_zone",
+    "status",
+    "confirmed_at",
+    "created_at",
+    "patient_id",
+)
+
+
+@queue_source
+def urgent_bookings(limit: int) -> list[QueueItem]:
+    """Every booking whose screen flagged self-harm, until a clinician closes the flag: a
+    confirmed, moved or cancelled appointment leaves her risk where it was. Never cut."""
+    link = linker("schedule:appointment")
+    items = []
+    for appointment in (
+        Appointment.objects.urgent_open().only(*BOOKING_FIELDS).order_by("created_at", "pk")
+    ):
+        if not appointment.is_booked:
+            badges = ("urgent", "cancelled")
+        elif appointment.confirmed_at is None:
+            badges = ("urgent", "to confirm")
+        else:
+            badges = ("urgent",)
+        items.append(_booking_item(appointment, link=link, urgent=True, badges=badges))
+    return items
 
 
 @queue_source
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
-    """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent."""
+    """New bookings nobody has checked yet, oldest ``limit`` first."""
     link = linker("schedule:appointment")
-    waiting = _unconfirmed().only(
-        "name", "type_name", "starts_at", "time_zone", "urgent", "created_at", "patient_id"
-    )
+    waiting = _unconfirmed().only(*BOOKING_FIELDS).order_by("created_at", "pk")[:limit]
     return [
-        QueueItem(
-            priority=URGENT if appointment.urgent else TO_CONFIRM,
-            at=appointment.created_at,
-            kind="urgent_booking" if appointment.urgent else "booking",
-            title=f"{'Urgent booking' if appointment.urgent else 'New booking'}: "
-            f"{appointment.name}",
-            detail=f"{appointment.type_name}, {_local(appointment)}",
-            capability=Can.SEE_QUEUE,
-            link_capability=Can.SEE_SCHEDULE,
-            url=link(appointment.pk),
-            patient_id=appointment.patient_id,
-            badges=("urgent", "to confirm") if appointment.urgent else ("to confirm",),
-        )
-        for appointment in urgent_and_oldest(waiting, limit)
+        _booking_item(appointment, link=link, urgent=False, badges=("to confirm",))
+        for appointment in waiting
     ]
 
 
 @queue_count
 def booking_counts() -> list[Tally]:
-    return _by_urgency(_unconfirmed(), "booking", "urgent_booking", Can.SEE_QUEUE)
+    return [
+        Tally(
+            "urgent_booking", URGENT, Can.SEE_QUEUE, Appointment.objects.urgent_open().values("pk")
+        ),
+        Tally("booking", TO_CONFIRM, Can.SEE_QUEUE, _unconfirmed().values("pk")),
+    ]
 
 
 def _open_suggestions():
