@@ -42,6 +42,7 @@ class Can(models.TextChoices):
     SEE_CLINICAL = "chart.clinical", "See screens, answers, notes, letters and plans"
     WRITE_NOTES = "consult.write", "Write and sign consultation notes and addenda"
     DECIDE_ELIGIBILITY = "eligibility.decide", "Record the eligibility decision"
+    CLOSE_URGENT = "urgent.close", "Close a booking's self-harm flag once she has been reached"
     # Consents
     SEND_CONSENTS = "consents.send", "Send consent forms and open them on a clinic tablet"
     # The patient's OB
@@ -75,6 +76,7 @@ _NURSE = _FRONT | {Can.HANDLE_CALLBACKS, Can.SEE_CLINICAL}
 _CLINICIAN = _NURSE | {
     Can.WRITE_NOTES,
     Can.DECIDE_ELIGIBILITY,
+    Can.CLOSE_URGENT,
     Can.SEND_OB_LETTERS,
     Can.WRITE_PLANS,
 }

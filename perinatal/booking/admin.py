@@ -147,6 +147,10 @@ class AppointmentAdmin(PatientDataAdmin):
         "via",
         "created_at",
         "cancelled_at",
+        # Closed on the appointment's staff page by a clinician (services.close_urgent), audited.
+        "urgent_closed_at",
+        "urgent_closed_by",
+        "urgent_close_note",
     ]
 
     # New bookings, urgent ones first: the top of the list is who needs attention.

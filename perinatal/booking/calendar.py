@@ -53,9 +53,11 @@ def appointment_ics(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("summary", summary)
     if appointment.is_video:
-        event.add("location", appointment.video_url or "Video call")
-        if appointment.video_url:
-            event.add("url", appointment.video_url)
+        # A cancelled call's room stays closed: its link leaves with the booking.
+        video_url = "" if cancelled else appointment.video_url
+        event.add("location", video_url or "Video call")
+        if video_url:
+            event.add("url", video_url)
     else:
         event.add("location", f"{appointment.location_name}, {appointment.location_address}")
     # Calendars sync and get shared; the link that can cancel stays in her email only.

@@ -175,6 +175,11 @@ class AppointmentQuerySet(models.QuerySet):
         not consultations."""
         return self.booked().filter(plan__isnull=True, starts_at__gt=now)
 
+    def urgent_open(self):
+        """Flagged urgent and not yet closed by a clinician, whatever became of the booking:
+        a cancelled or confirmed appointment does not make her risk go away."""
+        return self.filter(urgent=True, urgent_closed_at__isnull=True)
+
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
@@ -247,6 +252,13 @@ class Appointment(models.Model):
     urgent = models.BooleanField(
         default=False, help_text="Her attached screen had a self-harm answer above zero."
     )
+    # The flag stays; closing says a clinician reached her and what was done
+    # (``services.close_urgent``). Until then the work queue lists it as urgent.
+    urgent_closed_at = models.DateTimeField(null=True, blank=True)
+    urgent_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    urgent_close_note = models.TextField(blank=True)
 
     patient = models.ForeignKey(
         "patients.Patient",
@@ -297,6 +309,11 @@ class Appointment(models.Model):
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="appt_cancel_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(urgent_closed_at__isnull=True)
+                | (Q(urgent=True) & Q(urgent_closed_by__isnull=False)),
+                name="appt_urgent_closed_by_someone",
+            ),
             # A cheap guard every database understands; the overlap rule is in migration 0002.
             models.UniqueConstraint(
                 fields=["clinician", "starts_at"],
@@ -313,6 +330,12 @@ class Appointment(models.Model):
                 fields=["-urgent", "created_at"],
                 condition=Q(status="booked", confirmed_at__isnull=True),
                 name="appt_to_confirm_idx",
+            ),
+            # The work queue's urgent bookings: open flags, whatever the booking's status.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(urgent=True, urgent_closed_at__isnull=True),
+                name="appt_urgent_open_idx",
             ),
             # Which chairs are free at a time (perinatal.plans.services.free_resources).
             models.Index(fields=["chair", "starts_at"], name="appt_chair_time_idx"),

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.booking import reminders
@@ -38,6 +40,7 @@ from perinatal.clinic.models import Clinic, Location
 from perinatal.lib.tokens import digest, new_token
 from perinatal.notify.services import alert_on_call, queue_email, withdraw
 from perinatal.patients.services import patient_for_booking
+from perinatal.screening.content import crisis_resources
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +280,8 @@ def _email_context(appointment: Appointment, clinic: Clinic) -> dict:
         "clinic": clinic,
         "manage_url": manage_url(appointment),
         "minutes": appointment.duration_minutes,
+        # The same lines in every email, whatever she answered: emails are forwarded.
+        "crisis_resources": crisis_resources(appointment.language),
     }
 
 
@@ -545,3 +550,33 @@ def cancel(
         withdraw(previous_precondition)
         notify(appointment, "appointment_cancelled")
     return appointment
+
+
+def close_urgent(*, appointment: Appointment, user, note: str) -> bool:
+    """A clinician reached her about the self-harm flag: it leaves the work queue's urgent list.
+
+    Only this closes the flag; cancelling, moving or confirming the appointment never does.
+    Refuses anyone without ``Can.CLOSE_URGENT`` and an empty note. The update is conditional
+    (two clinicians closing at once: the first close stands) and audited in the same
+    transaction. Returns False when the flag was already closed or never set.
+    """
+    if not can(user, Can.CLOSE_URGENT):
+        raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise ValueError("Closing an urgent flag needs a note of what was done.")
+    with transaction.atomic():
+        closed = (
+            Appointment.objects.urgent_open()
+            .filter(pk=appointment.pk)
+            .update(urgent_closed_at=timezone.now(), urgent_closed_by=user, urgent_close_note=note)
+        )
+        if closed:
+            record(
+                Action.UPDATE,
+                appointment,
+                patient=appointment.patient_id,
+                user=user,
+                detail={"fields": ["urgent_closed_at", "urgent_closed_by", "urgent_close_note"]},
+            )
+    return bool(closed)

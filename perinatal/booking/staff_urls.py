@@ -8,4 +8,5 @@ urlpatterns = [
     path("appointments/<int:pk>/confirm/", staff_views.confirm, name="confirm"),
     path("appointments/<int:pk>/move/", staff_views.move, name="move"),
     path("appointments/<int:pk>/cancel/", staff_views.cancel, name="cancel"),
+    path("appointments/<int:pk>/close-urgent/", staff_views.close_urgent, name="close_urgent"),
 ]

@@ -1,9 +1,11 @@
-"""The back office's appointment page: see one appointment, confirm it, move it, cancel it.
+"""The back office's appointment page: see one appointment, confirm it, move it, cancel it,
+and close its self-harm flag.
 
-Seeing needs ``Can.SEE_SCHEDULE``; the actions ``Can.MANAGE_SCHEDULE``. Moving and cancelling go
-through the same services as the patient's own pages (``perinatal.booking.services``), so the
-overlap rules, the emails with their calendar files and the reminders behave the same. Times are
-read and shown in the appointment's location's zone.
+Seeing needs ``Can.SEE_SCHEDULE``; the actions ``Can.MANAGE_SCHEDULE``; closing the flag
+``Can.CLOSE_URGENT`` (clinicians). Moving and cancelling go through the same services as the
+patient's own pages (``perinatal.booking.services``), so the overlap rules, the emails with their
+calendar files and the reminders behave the same. Times are read and shown in the appointment's
+location's zone.
 """
 
 import zoneinfo
@@ -62,20 +64,44 @@ class MoveForm(forms.Form):
         return wall.replace(tzinfo=self.zone)
 
 
+class CloseUrgentForm(forms.Form):
+    note = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what was done: who reached her, how, and what next."},
+    )
+
+
 def appointment_for(pk: int) -> Appointment:
     return get_object_or_404(
         Appointment.objects.select_related(
-            "patient", "clinician", "location", "chair", "confirmed_by", "consultation_type"
+            "patient",
+            "clinician",
+            "location",
+            "chair",
+            "confirmed_by",
+            "urgent_closed_by",
+            "consultation_type",
         ),
         pk=pk,
     )
 
 
-def _page(request, appointment, *, move_form=None, problems=(), free=(), status=200):
+def _page(
+    request, appointment, *, move_form=None, close_form=None, problems=(), free=(), status=200
+):
     record(Action.VIEW, appointment, patient=appointment.patient_id)
     manage = can(request.user, Can.MANAGE_SCHEDULE) and appointment.is_booked
     if manage and move_form is None:
         move_form = MoveForm(appointment=appointment)
+    may_close = (
+        appointment.urgent
+        and appointment.urgent_closed_at is None
+        and can(request.user, Can.CLOSE_URGENT)
+    )
+    if may_close and close_form is None:
+        close_form = CloseUrgentForm()
     return render(
         request,
         "schedule/appointment.html",
@@ -85,6 +111,7 @@ def _page(request, appointment, *, move_form=None, problems=(), free=(), status=
             "events": appointment.events.select_related("user"),
             "manage": manage,
             "move_form": move_form,
+            "close_form": close_form if may_close else None,
             "problems": problems,
             "free": free,
         },
@@ -188,4 +215,24 @@ def cancel(request, pk: int):
     else:
         services.cancel(appointment, actor=AppointmentEvent.Actor.STAFF, user=request.user)
         messages.success(request, "Cancelled; she has been emailed.")
+    return redirect("schedule:appointment", appointment.pk)
+
+
+@staff_view(Can.CLOSE_URGENT)
+@require_POST
+def close_urgent(request, pk: int):
+    """A clinician reached her: the self-harm flag leaves the work queue (booked or not)."""
+    appointment = appointment_for(pk)
+    form = CloseUrgentForm(request.POST)
+    if not form.is_valid():
+        return _page(request, appointment, close_form=form)
+    closed = services.close_urgent(
+        appointment=appointment, user=request.user, note=form.cleaned_data["note"]
+    )
+    if closed:
+        messages.success(request, "Urgent flag closed; it has left the work queue.")
+    elif appointment.urgent:
+        messages.info(request, "This urgent flag was already closed.")
+    else:
+        messages.info(request, "This appointment was not flagged urgent.")
     return redirect("schedule:appointment", appointment.pk)

@@ -344,7 +344,8 @@ def _manage_context(request, appointment, token: str) -> dict:
         "zone_differs": not appointment.is_video and zone != appointment.time_zone,
         "place_zone_label": zone_label(appointment.time_zone),
         "can_change": services.can_change_online(appointment),
-        "crisis_resources": crisis_resources(get_language()) if appointment.urgent else None,
+        # For everyone alike: the link may be read by someone she did not tell.
+        "crisis_resources": crisis_resources(get_language()),
     }
 
 

@@ -3,8 +3,9 @@
 ``items_for(user, limit)`` asks every registered queue source, keeps what the person may see,
 and sorts by (priority, time); ``counts_for(user)`` asks every registered count, for the staff
 home's summary and the queue's group totals. This module registers the sources and counts for
-what arrives from the public side: call-back requests, bookings to confirm (urgent ones first)
-and possible duplicates.
+what arrives from the public side: call-back requests, bookings whose screen flagged self-harm
+(until a clinician closes the flag, whatever became of the booking), bookings to confirm and
+possible duplicates.
 
 Safety items are shown to everyone who sees the queue, front desk included, so that an urgent
 call-back can never wait unseen; they say that it is urgent, never what she answered.
@@ -16,7 +17,7 @@ from dataclasses import replace
 from html import escape
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -56,7 +57,7 @@ SOURCE_LIMIT = 200
 
 name_queue_kinds(
     callback="Call-back requests",
-    urgent_booking="Urgent bookings to confirm",
+    urgent_booking="Urgent bookings",
     booking="New bookings to confirm",
     duplicate_booking="Possible duplicate bookings",
     merge="Possible duplicate records",
@@ -64,7 +65,7 @@ name_queue_kinds(
 
 # How the queue page shows an item's badges, and what it says under a call-back that this
 # person may see but not open.
-BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn"}
+BADGE_CLASSES = {"urgent": "badge urgent", "to confirm": "badge warn", "cancelled": "badge warn"}
 DUPLICATE_BADGES = ("to confirm", "possible duplicate")
 CALL_BACK_HINT = "Pass this to a nurse or clinician to call back."
 
@@ -213,7 +214,62 @@ def _callback_badges(callback) -> tuple[str, ...]:
 
 
 def _unconfirmed():
-    return Appointment.objects.booked().filter(confirmed_at__isnull=True)
+    """New bookings nobody has checked yet, less those an open urgent flag lists already."""
+    return (
+        Appointment.objects.booked()
+        .filter(confirmed_at__isnull=True)
+        .filter(Q(urgent=False) | Q(urgent_closed_at__isnull=False))
+    )
+
+
+def _booking_item(appointment, *, link, urgent: bool, badges: tuple[str, ...]) -> QueueItem:
+    return QueueItem(
+        priority=URGENT if urgent else TO_CONFIRM,
+        at=appointment.created_at,
+        kind="urgent_booking" if urgent else "booking",
+        title=f"{'Urgent booking' if urgent else 'New booking'}: {appointment.name}",
+        # The type as the staff's language names it; the booking keeps the name she was shown.
+        detail=f"{appointment.consultation_type.label(get_language())}, {_local(appointment)}",
+        capability=Can.SEE_QUEUE,
+        link_capability=Can.SEE_SCHEDULE,
+        url=link(appointment.pk),
+        patient_id=appointment.patient_id,
+        badges=badges,
+    )
+
+
+def _with_type(appointments):
+    return appointments.select_related("consultation_type").only(*BOOKING_FIELDS)
+
+
+BOOKING_FIELDS = (
+    "name",
+    "consultation_type__name",
+    "consultation_type__name_es",
+    "starts_at",
+    "time_zone",
+    "status",
+    "confirmed_at",
+    "created_at",
+    "patient_id",
+)
+
+
+@queue_source
+def urgent_bookings(limit: int) -> list[QueueItem]:
+    """Every booking whose screen flagged self-harm, until a clinician closes the flag: a
+    confirmed, moved or cancelled appointment leaves her risk where it was. Never cut."""
+    link = linker("schedule:appointment")
+    items = []
+    for appointment in _with_type(Appointment.objects.urgent_open()).order_by("created_at", "pk"):
+        if not appointment.is_booked:
+            badges = ("urgent", "cancelled")
+        elif appointment.confirmed_at is None:
+            badges = ("urgent", "to confirm")
+        else:
+            badges = ("urgent",)
+        items.append(_booking_item(appointment, link=link, urgent=True, badges=badges))
+    return items
 
 
 def _doubled():
@@ -223,7 +279,11 @@ def _doubled():
     email or phone under another name is a possible duplicate record instead."""
     upcoming = Appointment.objects.upcoming_consultations(timezone.now())
     another = upcoming.filter(patient_id=OuterRef("patient_id")).exclude(pk=OuterRef("pk"))
-    return upcoming.filter(confirmed_at__isnull=True, patient__isnull=False).filter(Exists(another))
+    return (
+        upcoming.filter(confirmed_at__isnull=True, patient__isnull=False)
+        .filter(Q(urgent=False) | Q(urgent_closed_at__isnull=False))  # listed as urgent instead
+        .filter(Exists(another))
+    )
 
 
 def _single():
@@ -232,53 +292,32 @@ def _single():
 
 @queue_source
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
-    """New bookings nobody has checked yet; those whose screen flagged self-harm are urgent.
-    One person's bookings to come are listed together (``possible_duplicate_bookings``)."""
+    """New bookings nobody has checked yet, oldest ``limit`` first. One person's bookings to
+    come are listed together (``possible_duplicate_bookings``)."""
     link = linker("schedule:appointment")
-    # The type as the staff's language names it; the booking keeps the name she was shown.
-    waiting = (
-        _single()
-        .select_related("consultation_type")
-        .only(
-            "name",
-            "consultation_type__name",
-            "consultation_type__name_es",
-            "starts_at",
-            "time_zone",
-            "urgent",
-            "created_at",
-            "patient_id",
-        )
-    )
-    language = get_language()
+    waiting = _with_type(_single()).order_by("created_at", "pk")[:limit]
     return [
-        QueueItem(
-            priority=URGENT if appointment.urgent else TO_CONFIRM,
-            at=appointment.created_at,
-            kind="urgent_booking" if appointment.urgent else "booking",
-            title=f"{'Urgent booking' if appointment.urgent else 'New booking'}: "
-            f"{appointment.name}",
-            detail=f"{appointment.consultation_type.label(language)}, {_local(appointment)}",
-            capability=Can.SEE_QUEUE,
-            link_capability=Can.SEE_SCHEDULE,
-            url=link(appointment.pk),
-            patient_id=appointment.patient_id,
-            badges=("urgent", "to confirm") if appointment.urgent else ("to confirm",),
-        )
-        for appointment in urgent_and_oldest(waiting, limit)
+        _booking_item(appointment, link=link, urgent=False, badges=("to confirm",))
+        for appointment in waiting
     ]
 
 
 @queue_count
 def booking_counts() -> list[Tally]:
-    return _by_urgency(_single(), "booking", "urgent_booking", Can.SEE_QUEUE)
+    return [
+        Tally(
+            "urgent_booking", URGENT, Can.SEE_QUEUE, Appointment.objects.urgent_open().values("pk")
+        ),
+        Tally("booking", TO_CONFIRM, Can.SEE_QUEUE, _single().values("pk")),
+    ]
 
 
 @queue_source
 def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     """One item per person with a new booking and another consultation to come: every time
-    she holds, the newest booking linked. Urgent when a new one's screen flagged self-harm.
-    Two queries, whatever the number."""
+    she holds, the newest new booking linked. A booking with an open self-harm flag is listed
+    on its own as urgent (``urgent_bookings``) and only named here. Two queries, whatever the
+    number."""
     link = linker("schedule:appointment")
     theirs = (
         Appointment.objects.upcoming_consultations(timezone.now())
@@ -293,6 +332,7 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
             "urgent",
             "created_at",
             "confirmed_at",
+            "urgent_closed_at",
             "patient_id",
         )
         .order_by("starts_at", "pk")
@@ -303,12 +343,15 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
         groups[appointment.patient_id].append(appointment)
     items = []
     for patient_id, appointments in groups.items():
-        new = [a for a in appointments if a.confirmed_at is None]
+        new = [
+            a
+            for a in appointments
+            if a.confirmed_at is None and not (a.urgent and a.urgent_closed_at is None)
+        ]
         newest = max(new, key=lambda a: (a.created_at, a.pk))
-        urgent = any(a.urgent for a in new)
         items.append(
             QueueItem(
-                priority=URGENT if urgent else TO_CONFIRM,
+                priority=TO_CONFIRM,
                 at=min(a.created_at for a in new),
                 kind="duplicate_booking",
                 title=f"Possible duplicate booking: {newest.name}",
@@ -319,28 +362,17 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
                 link_capability=Can.SEE_SCHEDULE,
                 url=link(newest.pk),
                 patient_id=patient_id,
-                badges=("urgent", *DUPLICATE_BADGES) if urgent else DUPLICATE_BADGES,
+                badges=DUPLICATE_BADGES,
             )
         )
     items.sort(key=lambda item: item.at)
-    return [item for item in items if item.priority == URGENT] + [
-        item for item in items if item.priority != URGENT
-    ][:limit]
+    return items[:limit]
 
 
 @queue_count
 def duplicate_booking_counts() -> list[Tally]:
-    urgent = _doubled().filter(urgent=True).values("patient_id")
     people = _doubled().values("patient_id").distinct()
-    return [
-        Tally("duplicate_booking", URGENT, Can.SEE_QUEUE, urgent.distinct()),
-        Tally(
-            "duplicate_booking",
-            TO_CONFIRM,
-            Can.SEE_QUEUE,
-            people.exclude(patient_id__in=urgent),
-        ),
-    ]
+    return [Tally("duplicate_booking", TO_CONFIRM, Can.SEE_QUEUE, people)]
 
 
 def _open_suggestions():

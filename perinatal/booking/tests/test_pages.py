@@ -183,7 +183,9 @@ def test_a_positive_screen_brings_the_crisis_lines_and_an_urgent_flag(client, de
     response = client.post(base + "details/", form_data(attach_screening="on"))
     appointment = Appointment.objects.get()
     assert appointment.urgent and appointment.screening == screening
-    assert 'id="crisis"' in client.get(response["Location"]).content.decode()
+    # Her appointment's page is the manage link's: the lines, as for everyone, not her answer.
+    booked = client.get(response["Location"]).content.decode()
+    assert 'id="help-lines"' in booked and 'id="crisis"' not in booked
 
 
 def test_without_attaching_the_screen_stays_unlinked(client, denver_room):

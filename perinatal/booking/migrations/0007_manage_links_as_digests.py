@@ -21,29 +21,16 @@ def tokens_to_digests(apps, schema_editor):
     )
 
 
-GUARDS = [
-    importlib.import_module("perinatal.booking.migrations.0002_no_overlap"),
-    importlib.import_module("perinatal.booking.migrations.0004_infusion_chairs"),
-]
-
-
-def restore_overlap_guards(apps, schema_editor):
-    """On SQLite, removing a column rebuilds the table, which drops its triggers: put the
-    clinician's and the chair's overlap guards back."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        present = {row[0] for row in cursor.fetchall()}
-    for guard in GUARDS:
-        for sql in guard.SQLITE_UP:
-            if sql.split()[2] not in present:  # CREATE TRIGGER <name> ...
-                schema_editor.execute(sql)
+# On SQLite, removing a column rebuilds the table, which drops its triggers: this puts the
+# clinician's and the chair's overlap guards back.
+restore_overlap_guards = importlib.import_module(
+    "perinatal.booking.migrations.0006_urgent_closed_by_a_clinician"
+).restore_overlap_guards
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0005_to_confirm_index"),
+        ("booking", "0006_urgent_closed_by_a_clinician"),
     ]
 
     operations = [
