@@ -244,3 +244,23 @@ def appointment_linked_from(text: str):
     match = re.search(r"/appointment/([\w-]+)/", text)
     assert match, f"no link to an appointment in {text[:200]!r}"
     return by_token(match.group(1))
+
+
+def restore_shipped_defaults() -> None:
+    """What the data migrations ship, which a test that commits (a live server, a transactional
+    test) may have wiped on its way out: the eligibility checklist and drug list, the consent
+    forms, the default protocol and follow-up, the chairs and the infusion visit."""
+    import importlib
+
+    from django.apps import apps
+
+    from perinatal.consents.demo import load_demo as load_consent_forms
+    from perinatal.plans.demo import load_demo as load_infusion_setup
+
+    for migration in (
+        "perinatal.consult.migrations.0002_default_configuration",
+        "perinatal.plans.migrations.0002_default_protocol_and_follow_up",
+    ):
+        importlib.import_module(migration).add_defaults(apps, None)
+    load_consent_forms()
+    load_infusion_setup()

@@ -13,14 +13,17 @@ import pytest
 from test_staff_access import GATED, RECORD, _path, world  # noqa: F401  (world is a fixture)
 
 from perinatal.accounts.roles import MATRIX, Role
-from perinatal.testing import make_staff, sign_in
+from perinatal.testing import make_staff, restore_shipped_defaults, sign_in
 
-# Committed transactions, so a request that breaks its own does not break the test's; the rows
-# migrations wrote (published consent forms) are put back first.
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.slow,
-]
+# Committed transactions, so a request that breaks its own does not break the test's.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_defaults(transactional_db, clinic):
+    """An earlier test that committed may have emptied what the data migrations ship."""
+    restore_shipped_defaults()
+
 
 HOSTILE = [
     "\x00",

@@ -11,12 +11,10 @@ Three browser contexts: the clinician's desk (1280 by 800), the mother's phone, 
 Emails go through the real outbox to a real SMTP server; the links are read from them.
 """
 
-import importlib
 import re
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,7 +29,7 @@ from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
 from perinatal.screening.services import request_callback, save_screening
-from perinatal.testing import make_patient, make_staff
+from perinatal.testing import make_patient, make_staff, restore_shipped_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -65,19 +63,8 @@ def mailbox(smtp_mail, settings, live_server):
 
 @pytest.fixture
 def clinic_defaults(clinic):
-    """What the data migrations ship and the live server's flush after an earlier test wiped:
-    the eligibility checklist and drug list, the consent forms, the default protocol and
-    follow-up, the chairs and the infusion visit."""
-    from perinatal.consents.demo import load_demo as load_consent_forms
-    from perinatal.plans.demo import load_demo as load_infusion_setup
-
-    for migration in (
-        "perinatal.consult.migrations.0002_default_configuration",
-        "perinatal.plans.migrations.0002_default_protocol_and_follow_up",
-    ):
-        importlib.import_module(migration).add_defaults(apps, None)
-    load_consent_forms()
-    load_infusion_setup()
+    """What the data migrations ship and the live server's flush after an earlier test wiped."""
+    restore_shipped_defaults()
     return clinic
 
 
