@@ -44,6 +44,7 @@ RECORD = {
     "schedule:confirm": "appointment",
     "schedule:move": "appointment",
     "schedule:cancel": "appointment",
+    "schedule:close_urgent": "appointment",
     "consult:new": "patient",
     "consult:note": "note",
     "consult:sign": "note",
