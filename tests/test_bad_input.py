@@ -104,3 +104,11 @@ def test_dates_at_the_ends_of_the_calendar_are_clamped_in_the_audit_filter(clien
     export = client.get("/staff/audit/export/", wide)
     assert export.status_code == 200
     assert b"".join(export.streaming_content).startswith(b"at,")
+
+
+def test_a_nul_in_the_staff_api_search_finds_as_if_it_were_not_there(client, clinic):
+    make_patient(name="Beatrix Canarytwo")
+    sign_in(client, make_staff("clinician", username="api-searcher"))
+    response = client.get("/api/v1/staff/patients", {"q": "Beatrix\x00 Canary"})
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["results"]] == ["Beatrix Canarytwo"]

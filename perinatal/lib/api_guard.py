@@ -4,19 +4,20 @@
   ``text/plain`` post made by another site's page (which needs no CORS preflight) never reaches
   an endpoint.
 - No string in the body may hold a control character: 422 naming the field, rather than a 500
-  when PostgreSQL refuses a NUL byte.
+  when PostgreSQL refuses a NUL byte. Query parameters lose theirs (nothing stored holds one,
+  so no lookup or search changes; an endpoint's own validation answers what is left).
 - No reply is kept by a browser or proxy cache (``no-store``): replies carry screening results,
   bookings and staff search results.
 """
 
 import json
+from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 
 from perinatal.lib.api_errors import error
-from perinatal.lib.text import has_control_characters
+from perinatal.lib.text import API_PREFIX, has_control_characters, without_control_characters
 
-API_PREFIX = "/api/"
 JSON = "application/json"
 
 
@@ -65,10 +66,22 @@ def _refusal(request) -> JsonResponse | None:
     )
 
 
+def _clean_query(request) -> None:
+    pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+    if not any(has_control_characters(k) or has_control_characters(v) for k, v in pairs):
+        return
+    request.GET = QueryDict(
+        urlencode(
+            [(without_control_characters(k), without_control_characters(v)) for k, v in pairs]
+        )
+    )
+
+
 def api_guard(get_response):
     def middleware(request):
         if not request.path.startswith(API_PREFIX):
             return get_response(request)
+        _clean_query(request)
         response = _refusal(request) if request.method in ("POST", "PUT", "PATCH") else None
         if response is None:
             response = get_response(request)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perinatal.clinic.models import validate_phone
 from perinatal.lib.phones import normalise_phone
+from perinatal.lib.text import without_control_characters
 
 FULL_TERM_DAYS = 280  # a due date is 40 weeks from the last menstrual period
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y")
@@ -71,7 +72,7 @@ class PatientQuerySet(models.QuerySet):
         (2026-01-31 or 01/31/2026) matches exactly; a valid phone number matches her number in
         E.164, as stored; anything else matches names containing every word typed, in any case.
         """
-        text = " ".join(text.split())
+        text = " ".join(without_control_characters(text).split())
         if not text:
             return self.none()
         found = self.current()

@@ -296,3 +296,13 @@ def test_a_key_past_its_hours_attaches_nothing(client, video, frozen, settings):
     assert made.status_code == 404
     assert made.json()["error"]["code"] == "unknown_screening"
     assert not Appointment.objects.exists()
+
+
+def test_control_characters_in_query_parameters_are_dropped_not_a_server_error(client, video):
+    listed = client.get("/api/v1/consultation-types", {"x\x11": "\x00y"})
+    assert listed.status_code == 200 and listed["Content-Type"].startswith("application/json")
+    slots = client.get(
+        "/api/v1/slots",
+        {"type": "video-\x00chat", "start": "2026-06-03T06:00:00Z", "end": "2026-06-04T06:00:00Z"},
+    )
+    assert slots.status_code == 200 and slots.json()  # the type, once cleaned, is found
