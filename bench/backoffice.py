@@ -21,7 +21,6 @@ nginx (2) or a dead server (3) do.
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -204,16 +203,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     var_dir = Path(tempfile.mkdtemp(prefix="perinatal-bench-office-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{args.pg}/{DB_NAME}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PERINATAL_PRODUCTION": "0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PERINATAL_VAR_DIR": str(var_dir),
-        "PERINATAL_LOG_LEVEL": "WARNING",
-    }
+    env = run.server_env(f"{args.pg}/{DB_NAME}", var_dir)
     server, port, log = None, run.free_port(), var_dir / "gunicorn.log"
     front, front_port = None, run.free_port()
     unpin_database = None

@@ -113,6 +113,23 @@ def recreate_database(pg: str, drop_only: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
 
 
+def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment a benched server and its management commands run in: the bench's
+    settings and database, production mode off, and a throw-away var dir for the secret key,
+    demo password and mail; ``extra`` adds or overrides variables."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PERINATAL_PRODUCTION": "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PERINATAL_VAR_DIR": str(var_dir),
+        "PERINATAL_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -666,23 +683,17 @@ def main() -> int:
     # Secret key, demo password and mail go to a throw-away directory, not the checkout's var/.
     var_dir = Path(tempfile.mkdtemp(prefix="perinatal-bench-"))
     conn_max_age = os.environ.get("DB_CONN_MAX_AGE", "unset (app default)")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{args.pg}/{DB_NAME}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PERINATAL_PRODUCTION": "0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PERINATAL_RATE_SCREENING": "1000000/h",
-        "PERINATAL_RATE_CALLBACK": "1000000/h",
-        "PERINATAL_RATE_BOOKING": "1000000/h",
-        "PERINATAL_RATE_MANAGE": "1000000/h",
+    env = server_env(
+        f"{args.pg}/{DB_NAME}",
+        var_dir,
+        PERINATAL_RATE_SCREENING="1000000/h",
+        PERINATAL_RATE_CALLBACK="1000000/h",
+        PERINATAL_RATE_BOOKING="1000000/h",
+        PERINATAL_RATE_MANAGE="1000000/h",
         # Each server process re-reads the booking schedule when its cached version expires
         # (no shared Redis here); short, so the bench type created mid-run is seen at once.
-        "PERINATAL_SCHEDULE_CACHE_SECONDS": "1",
-        "PERINATAL_VAR_DIR": str(var_dir),
-        "PERINATAL_LOG_LEVEL": "WARNING",
-    }
+        PERINATAL_SCHEDULE_CACHE_SECONDS="1",
+    )
     server = None
     port = free_port()
     log = var_dir / "gunicorn.log"

@@ -207,18 +207,8 @@ def main() -> int:
     if args.pin:  # the clients on CPU 0, gunicorn on CPU 1 (run.start_server)
         os.sched_setaffinity(0, {0})
     var_dir = Path(tempfile.mkdtemp(prefix="perinatal-bench-signin-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{args.pg}/{DB_NAME}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PERINATAL_PRODUCTION": "0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PERINATAL_VAR_DIR": str(var_dir),
-        "PERINATAL_LOG_LEVEL": "WARNING",
-        # The many-address flood names its address in X-Forwarded-For, as a proxy would.
-        "PERINATAL_TRUSTED_PROXIES": "1",
-    }
+    # The many-address flood names its address in X-Forwarded-For, as a proxy would.
+    env = run.server_env(f"{args.pg}/{DB_NAME}", var_dir, PERINATAL_TRUSTED_PROXIES="1")
     log = var_dir / "gunicorn.log"
     started = dt.datetime.now().astimezone()
     try:

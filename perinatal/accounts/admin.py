@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from perinatal.accounts import grants, mfa
 from perinatal.accounts.access import is_verified
-from perinatal.accounts.admin_access import CapabilityAdmin, lock_down
+from perinatal.accounts.admin_access import CapabilityAdmin, ReadOnlyAdmin, lock_down
 from perinatal.accounts.models import RoleGrant, StaffSession, User
 from perinatal.accounts.roles import Can, Role, can
 from perinatal.audit.log import record
@@ -169,7 +169,7 @@ class StaffAdmin(CapabilityAdmin, UserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(CapabilityAdmin):
+class RoleGrantAdmin(ReadOnlyAdmin):
     """Roles waiting for a director: whoever keeps the accounts sees them; only a medical director
     other than the one who asked approves or refuses (the service decides, not this page)."""
 
@@ -187,15 +187,6 @@ class RoleGrantAdmin(CapabilityAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "requested_by", "decided_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_approve_permission(self, request):
         return is_verified(request.user) and can(request.user, Can.APPROVE_ROLES)
@@ -219,7 +210,7 @@ class RoleGrantAdmin(CapabilityAdmin):
 
 
 @admin.register(StaffSession)
-class StaffSessionAdmin(CapabilityAdmin):
+class StaffSessionAdmin(ReadOnlyAdmin):
     """Who is signed in, since when and from where; an administrator can end a session."""
 
     capability = Can.MANAGE_STAFF
@@ -231,15 +222,6 @@ class StaffSessionAdmin(CapabilityAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="End the selected sessions")
     def end_sessions(self, request, queryset):

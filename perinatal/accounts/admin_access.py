@@ -74,6 +74,20 @@ class CapabilityAdmin(_CapabilityPermissions, admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
+class ReadOnlyAdmin(CapabilityAdmin):
+    """Rows written by the application only (sessions, outbox messages, role requests): listed
+    and shown, never added, edited or deleted here; actions may still act on them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PatientDataAdmin(CapabilityAdmin):
     """An admin for records that hold patient data: every read audited, no delete for anyone.
 

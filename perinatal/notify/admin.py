@@ -7,7 +7,7 @@ import re
 from django.contrib import admin
 from django.utils import timezone
 
-from perinatal.accounts.admin_access import CapabilityAdmin
+from perinatal.accounts.admin_access import ReadOnlyAdmin
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import send_message
 
@@ -16,7 +16,7 @@ ADDRESS = re.compile(r"\S+@\S+")
 
 
 @admin.register(Message)
-class MessageAdmin(CapabilityAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "template",
@@ -44,15 +44,6 @@ class MessageAdmin(CapabilityAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("to", "subject", "body_text", "body_html")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="about")
     def about(self, obj) -> str:

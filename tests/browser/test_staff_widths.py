@@ -6,11 +6,9 @@ Staff are signed in with a stored session (both factors done), as ``perinatal.te
 it for a browser; the sign-in pages themselves are checked signed out.
 """
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 
 from perinatal.booking import services as booking
 from perinatal.booking.models import ConsultationType
@@ -21,7 +19,7 @@ from perinatal.obcare.services import draft_letter
 from perinatal.patients.models import Obstetrician
 from perinatal.plans.tests.helpers import boston, clinicians, local_start, signed_plan
 from perinatal.screening.services import request_callback
-from perinatal.testing import make_staff, signed_in_cookie
+from perinatal.testing import make_staff, restore_shipped_defaults, signed_in_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +31,7 @@ WIDTHS = [360, 768]
 def records(clinic):
     """One patient with everything a back-office page shows: a booked video consultation, an
     urgent call-back, a consultation note, a signed plan, her OB and a care-plan letter."""
-    from perinatal.consents.demo import load_demo as load_consent_forms
-    from perinatal.plans.demo import load_demo as load_infusion_setup
-
-    for migration in (
-        "perinatal.consult.migrations.0002_default_configuration",
-        "perinatal.plans.migrations.0002_default_protocol_and_follow_up",
-    ):
-        importlib.import_module(migration).add_defaults(apps, None)
-    load_consent_forms()
-    load_infusion_setup()
+    restore_shipped_defaults()
 
     video = ConsultationType.objects.get(slug="free-video-consultation")
     video.clinicians.set(clinicians(boston())[:1])
