@@ -194,9 +194,9 @@ def seed(patients: int, results: int) -> dict:
         "results": Screening.objects.count(),
         "appointments": Appointment.objects.count(),
         "session_cookie": session,
-        "typical_patient": ids[1],
+        "typical_patient": str(Patient.objects.get(pk=ids[1]).public_id),
         "typical_results": typical,
-        "heavy_patient": heavy,
+        "heavy_patient": str(Patient.objects.get(pk=heavy).public_id),
         "heavy_results": Screening.objects.filter(patient_id=heavy).count(),
     }
 
@@ -204,8 +204,8 @@ def seed(patients: int, results: int) -> dict:
 PAGES = {"staff home": "/staff/", "work queue": "/staff/queue/"}
 
 
-def chart_path(patient_id: int) -> str:
-    return f"/staff/patients/{patient_id}/"
+def chart_path(public_id: str) -> str:
+    return f"/staff/patients/{public_id}/"
 
 
 def queries() -> dict:
@@ -220,12 +220,12 @@ def queries() -> dict:
 
     client = sign_in(Client(HTTP_HOST="127.0.0.1"), User.objects.get(username="bench-clinician"))
     counts = {}
-    per_patient = Screening.objects.values("patient_id").order_by().annotate(n=Count("id"))
+    per_patient = Screening.objects.values("patient__public_id").order_by().annotate(n=Count("id"))
     light = per_patient.filter(n=1).first() or per_patient.order_by("n").first()
     heavy = per_patient.order_by("-n").first()
     targets = {**PAGES}
-    targets[f"chart, {light['n']} result"] = chart_path(light["patient_id"])
-    targets[f"chart, {heavy['n']} results"] = chart_path(heavy["patient_id"])
+    targets[f"chart, {light['n']} result"] = chart_path(light["patient__public_id"])
+    targets[f"chart, {heavy['n']} results"] = chart_path(heavy["patient__public_id"])
     for name, path in targets.items():
         client.get(path)  # warm caches, as a running server would be
         with CaptureQueriesContext(connection) as captured:

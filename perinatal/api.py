@@ -4,10 +4,10 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from perinatal.backoffice.api import router as staff_patients_router
 from perinatal.booking.api import router as booking_router
 from perinatal.booking.services import LinkPassed
 from perinatal.lib.api_errors import error
-from perinatal.patients.api import router as staff_patients_router
 from perinatal.screening.api import router as screening_router
 from perinatal.screening.instruments import instrument_codes
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "perinatal.consents",
     "perinatal.obcare",
     "perinatal.plans",
+    "perinatal.backoffice",
     "perinatal.ops",
 ]
 

@@ -219,17 +219,18 @@ def assert_queue_counts_agree():
     by kind, priority and capability, the counts equal the items a source lists without limit."""
     from collections import Counter
 
-    from perinatal.patients.registry import count_all, queue_counts, queue_sources
+    from perinatal.backoffice import sources
+    from perinatal.lib.backoffice import count_all
 
     unlimited = 10**9
     listed = Counter(
         (item.kind, item.priority, item.capability)
-        for source in queue_sources()
+        for source in sources.QUEUE
         for item in source(unlimited)
     )
     counted = {
         (count.kind, count.priority, count.capability): count.count
-        for count in count_all([tally for counter in queue_counts() for tally in counter()])
+        for count in count_all([tally for counter in sources.COUNTS for tally in counter()])
     }
     assert counted == dict(listed)
 

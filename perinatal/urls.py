@@ -19,7 +19,7 @@ urlpatterns = [
     path("favicon.ico", clinic_views.favicon),
     # The back office, in English. Each app adds its own pages under /staff/.
     path("staff/", include("perinatal.accounts.staff_urls")),
-    path("staff/", include("perinatal.patients.staff_urls")),
+    path("staff/", include("perinatal.backoffice.urls")),
     path("staff/", include("perinatal.booking.staff_urls")),
     path("staff/", include("perinatal.consult.staff_urls")),
     path("staff/", include("perinatal.consents.staff_urls")),

@@ -49,14 +49,14 @@ def clinician(client, clinic):
 @pytest.mark.parametrize("born", ["0001-01-01", "1899-12-31"])
 def test_an_implausible_date_of_birth_is_refused(client, clinician, born):
     patient = make_patient()
-    page = client.get(f"/staff/patients/{patient.pk}/edit/")
+    page = client.get(f"/staff/patients/{patient.public_id}/edit/")
     form = page.context["form"]
     data = {
         name: ("" if value is None else value)
         for name, value in ((f, form[f].value()) for f in form.fields)
     }
     data["date_of_birth"] = born
-    response = client.post(f"/staff/patients/{patient.pk}/edit/", data)
+    response = client.post(f"/staff/patients/{patient.public_id}/edit/", data)
     assert response.status_code == 200
     assert "date_of_birth" in response.context["form"].errors
     patient.refresh_from_db()

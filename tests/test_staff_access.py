@@ -8,6 +8,7 @@ the page's gets its answer (never 404, never a server error); any other signed-i
 a patient's record writes an audit event naming her.
 """
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -35,11 +36,11 @@ SIGN_IN_PAGES = {
 }
 # Which record each page's id names (a key of the ``world`` fixture); pages with no id need none.
 RECORD = {
-    "accounts:patient_history": "patient",
-    "patients:callback": "callback",
-    "patients:chart": "patient",
-    "patients:edit": "patient",
-    "patients:merge": "merge",
+    "backoffice:patient_history": "patient",
+    "backoffice:callback": "callback",
+    "backoffice:chart": "patient",
+    "backoffice:edit": "patient",
+    "backoffice:merge": "merge",
     "schedule:appointment": "appointment",
     "schedule:confirm": "appointment",
     "schedule:move": "appointment",
@@ -73,6 +74,7 @@ RECORD = {
 # Records that are not a patient's: opening them needs no audit event naming one.
 NOT_PATIENT_DATA = {"obstetrician"}
 MISSING = 987654
+MISSING_UUID = uuid.UUID(int=987654)
 
 
 def _staff_routes():
@@ -96,8 +98,17 @@ ROUTES = sorted(_staff_routes())
 GATED = [(name, route, capability) for name, route, capability in ROUTES if capability]
 
 
-def _path(route: str, record_id) -> str:
-    return "/" + route.replace("<int:pk>", str(record_id))
+def _path(route: str, record) -> str:
+    """The route with the record's id in it: its public id where the route takes one."""
+    if record is None:
+        return "/" + route
+    if record == MISSING:
+        return "/" + route.replace("<int:pk>", str(MISSING)).replace(
+            "<uuid:public_id>", str(MISSING_UUID)
+        )
+    if "<uuid:public_id>" in route:
+        return "/" + route.replace("<uuid:public_id>", str(record.public_id))
+    return "/" + route.replace("<int:pk>", str(record.pk))
 
 
 @pytest.fixture
@@ -195,7 +206,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_allow(client, worl
     for name, route, capability in GATED:
         record = world[RECORD[name]] if name in RECORD else None
         last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
-        response = client.get(_path(route, record.pk if record else ""))
+        response = client.get(_path(route, record))
         status = response.status_code
         if capability in allowed:
             if status == 404 or status >= 500:
@@ -222,9 +233,7 @@ def _answer_for(client, path: str) -> int:
 def test_a_record_that_does_not_exist_is_404_for_everyone(client, clinic, role):
     sign_in(client, make_staff(role, username=f"missing-{role}"))
     answers = {
-        name: _answer_for(client, _path(route, MISSING))
-        for name, route, _ in GATED
-        if "<int:pk>" in route
+        name: _answer_for(client, _path(route, MISSING)) for name, route, _ in GATED if "<" in route
     }
     assert {name: status for name, status in answers.items() if status != 404} == {}
 
@@ -233,7 +242,7 @@ def test_nobody_reaches_a_staff_page_without_both_factors(client, world):
     password_only = make_staff("director", username="password-only")
     for name, route, _ in GATED:
         record = world[RECORD[name]] if name in RECORD else None
-        path = _path(route, record.pk if record else "")
+        path = _path(route, record)
         client.logout()
         response = client.get(path)
         assert response.status_code == 302 and "/staff/sign-in/" in response["Location"], name
@@ -254,7 +263,7 @@ def test_the_staff_api_list_matches_the_schema(client, clinic):
     schema = client.get("/api/v1/openapi.json").json()
     listed = {path for path in schema["paths"] if path.startswith("/api/v1/staff/")}
     assert listed == {
-        path.split("?")[0].replace("{patient}", "{patient_id}") for path, _ in STAFF_API
+        path.split("?")[0].replace("{patient}", "{public_id}") for path, _ in STAFF_API
     }
 
 
@@ -262,15 +271,15 @@ def test_the_staff_api_list_matches_the_schema(client, clinic):
 def test_each_role_reaches_exactly_the_staff_api_its_capabilities_allow(client, world, role):
     sign_in(client, make_staff(role, username=f"api-{role}"))
     for path, capability in STAFF_API:
-        status = client.get(path.format(patient=world["patient"].pk)).status_code
+        status = client.get(path.format(patient=world["patient"].public_id)).status_code
         assert status == (200 if capability in MATRIX[role] else 404), (path, status)
-        missing = client.get(path.format(patient=MISSING)).status_code
+        missing = client.get(path.format(patient=MISSING_UUID)).status_code
         assert missing == 404 or "{patient}" not in path, (path, missing)
 
 
 def test_the_staff_api_needs_both_factors(client, world):
     for path, _ in STAFF_API:
-        assert client.get(path.format(patient=world["patient"].pk)).status_code == 401
+        assert client.get(path.format(patient=world["patient"].public_id)).status_code == 401
     client.force_login(make_staff("director", username="api-password-only"))
     for path, _ in STAFF_API:
-        assert client.get(path.format(patient=world["patient"].pk)).status_code == 401
+        assert client.get(path.format(patient=world["patient"].public_id)).status_code == 401

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from perinatal.accounts import account_views, views
-from perinatal.audit import views as audit_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,7 +10,4 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),
     path("account/recovery-codes/", account_views.new_recovery_codes, name="recovery_codes"),
-    path("audit/", audit_views.audit, name="audit"),
-    path("audit/export/", audit_views.export, name="audit_export"),
-    path("patients/<int:pk>/access/", audit_views.patient_history, name="patient_history"),
 ]

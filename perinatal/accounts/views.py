@@ -53,12 +53,12 @@ BUSY_RETRY_SECONDS = 5
 def home_for(user) -> str:
     """Where a person lands after signing in: the first page their role opens."""
     if can(user, Can.SEE_SCHEDULE):
-        return reverse("patients:home")
+        return reverse("backoffice:home")
     if can(user, Can.SEE_AUDIT):
-        return reverse("accounts:audit")
+        return reverse("backoffice:audit")
     if may_enter_admin(user):
         return reverse("admin:index")
-    return reverse("patients:home")
+    return reverse("backoffice:home")
 
 
 def _onwards(request) -> HttpResponseRedirect:

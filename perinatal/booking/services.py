@@ -414,7 +414,7 @@ def book(
                 if appointment.urgent:
                     alert_on_call(
                         template="urgent_booking_alert",
-                        context={"queue_url": settings.SITE_URL + reverse("patients:queue")},
+                        context={"queue_url": settings.SITE_URL + reverse("backoffice:queue")},
                         dedupe_key=f"urgent-booking:{appointment.public_id}",
                         about=f"urgent booking {appointment.public_id}",
                     )

@@ -230,7 +230,7 @@ def details(request, slug, location=None):
        the same whether or not a booking exists, so it tells whoever typed the address nothing.
        The trigger is this browser's own booking, never the address: asking only when the
        address has a booking would say so. A duplicate made from another browser is booked,
-       and staff see the two together in the work queue (``perinatal.patients.queue``).
+       and staff see the two together in the work queue (``perinatal.backoffice.queue``).
     """
     consultation, place = _consultation(slug, location)
     zone = _zone(request, _default_zone(place))

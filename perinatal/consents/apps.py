@@ -7,7 +7,6 @@ class ConsentsConfig(AppConfig):
 
     def ready(self):
         from perinatal.audit.log import track
-        from perinatal.consents import sources  # noqa: F401 (registers timeline and queue)
         from perinatal.consents.models import ConsentRequest, ConsentWithdrawal, SignedConsent
 
         track(ConsentRequest, patient="patient_id")

@@ -15,17 +15,13 @@ from django.utils import timezone
 from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
 from perinatal.consents.services import requests_of
-from perinatal.lib.links import linker
-from perinatal.patients.registry import (
+from perinatal.lib.backoffice import (
     UNSIGNED_CONSENT,
     QueueItem,
     Tally,
     TimelineEntry,
-    name_queue_kinds,
-    queue_count,
-    queue_source,
-    timeline_source,
 )
+from perinatal.lib.links import linker
 
 
 def remind_after() -> timedelta:
@@ -37,13 +33,12 @@ def _channel(method: str) -> str:
     return "on the clinic tablet" if method == Method.TABLET else "by private link"
 
 
-@timeline_source
 def consent_events(patient, limit=None) -> list[TimelineEntry]:
     printable = linker("consents:printable")
     requests = requests_of(patient)
     sent = defaultdict(list)
     entries = []
-    page = reverse("consents:patient", args=[patient.pk])
+    page = reverse("consents:patient", args=[patient.public_id])
     for consent_request in requests:
         sent[consent_request.token_digest].append(consent_request)
         signed = getattr(consent_request, "signed", None)
@@ -95,11 +90,9 @@ def _waiting():
     )
 
 
-@queue_source
 def unsigned_consents(limit: int) -> list[QueueItem]:
     """One item per patient, so a bundle of three forms is one thing to chase: the ``limit``
     patients who have waited longest (two queries)."""
-    link = linker("consents:patient")
     now = timezone.now()
     longest = (
         _waiting()
@@ -112,14 +105,21 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
         _waiting()
         .filter(patient_id__in=list(longest))
         .select_related("template", "patient")
-        .only("created_at", "expires_at", "patient_id", "patient__name", "template__kind")
+        .only(
+            "created_at",
+            "expires_at",
+            "patient_id",
+            "patient__name",
+            "patient__public_id",
+            "template__kind",
+        )
         .order_by("created_at", "id")
     )
     by_patient: dict[int, list[ConsentRequest]] = defaultdict(list)
     for consent_request in waiting:
         by_patient[consent_request.patient_id].append(consent_request)
     items = []
-    for patient_id, requests in by_patient.items():
+    for requests in by_patient.values():
         expired = [r for r in requests if r.expires_at <= now]
         forms = ", ".join(sorted({r.template.get_kind_display() for r in requests}))
         items.append(
@@ -131,20 +131,19 @@ def unsigned_consents(limit: int) -> list[QueueItem]:
                 f"{requests[0].patient.name}",
                 detail=f"{forms} — {'send again' if expired else 'remind her or use the tablet'}",
                 capability=Can.SEND_CONSENTS,
-                url=link(patient_id),
-                patient_id=patient_id,
+                url=reverse("consents:patient", args=[requests[0].patient.public_id]),
+                patient_public_id=requests[0].patient.public_id,
                 badges=("expired",) if expired else ("unsigned",),
             )
         )
     return items
 
 
-name_queue_kinds(
-    consent="Patients with consent forms to sign",
-)
+KIND_NAMES = {
+    "consent": "Patients with consent forms to sign",
+}
 
 
-@queue_count
 def unsigned_consent_counts() -> list[Tally]:
     patients = _waiting().values("patient_id").distinct()  # one item per patient
     return [Tally("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)]

@@ -5,9 +5,13 @@ from perinatal.consents import staff_views
 app_name = "consents"
 
 urlpatterns = [
-    path("patients/<int:pk>/consents/", staff_views.patient_consents, name="patient"),
-    path("patients/<int:pk>/consents/send/", staff_views.send, name="send"),
-    path("patients/<int:pk>/consents/tablet-done/", staff_views.tablet_done, name="tablet_done"),
+    path("patients/<uuid:public_id>/consents/", staff_views.patient_consents, name="patient"),
+    path("patients/<uuid:public_id>/consents/send/", staff_views.send, name="send"),
+    path(
+        "patients/<uuid:public_id>/consents/tablet-done/",
+        staff_views.tablet_done,
+        name="tablet_done",
+    ),
     path("consents/<int:pk>/print/", staff_views.printable, name="printable"),
     path("consents/requests/<int:pk>/stop/", staff_views.stop_asking, name="stop_asking"),
     path("consents/<int:pk>/withdraw/", staff_views.withdraw, name="withdraw"),

@@ -23,7 +23,7 @@ from perinatal.consents.models import (
     Method,
     SignedConsent,
 )
-from perinatal.patients.models import Patient
+from perinatal.patients.access import get_patient_for
 
 
 def consent_rows(patient) -> list[dict]:
@@ -57,8 +57,8 @@ def consent_rows(patient) -> list[dict]:
 
 
 @staff_view(Can.SEND_CONSENTS)
-def patient_consents(request, pk):
-    patient = get_object_or_404(Patient, pk=pk)
+def patient_consents(request, public_id):
+    patient = get_patient_for(request.user, public_id)
     history = (
         ConsentRequest.objects.filter(patient=patient)
         .select_related("template", "created_by", "signed__withdrawal__recorded_by")
@@ -83,16 +83,16 @@ def patient_consents(request, pk):
 
 @staff_view(Can.SEND_CONSENTS)
 @require_POST
-def send(request, pk):
+def send(request, public_id):
     """Email her a private link, or open the forms here for her to sign on this tablet."""
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_patient_for(request.user, public_id)
     form = SendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose at least one form, then how she will sign.")
-        return redirect("consents:patient", patient.pk)
+        return redirect("consents:patient", patient.public_id)
     if patient.merged_into_id:
         messages.error(request, "This record was merged: send the forms from the kept record.")
-        return redirect("consents:patient", patient.pk)
+        return redirect("consents:patient", patient.public_id)
     channel = form.cleaned_data["channel"]
     try:
         token, requests = services.send_forms(
@@ -100,7 +100,7 @@ def send(request, pk):
         )
     except services.CannotSend as problem:
         messages.error(request, str(problem))
-        return redirect("consents:patient", patient.pk)
+        return redirect("consents:patient", patient.public_id)
     if channel == Method.TABLET:
         return redirect(services.sign_url(token, requests[0].template.language))
     days = ConsentRequest.lifetime(Method.LINK).days
@@ -114,15 +114,15 @@ def send(request, pk):
         )
         % {"forms": forms, "days": days},
     )
-    return redirect("consents:patient", patient.pk)
+    return redirect("consents:patient", patient.public_id)
 
 
 @staff_view(Can.SEND_CONSENTS)
-def tablet_done(request, pk):
+def tablet_done(request, public_id):
     """Where the tablet comes back to after she signs."""
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_patient_for(request.user, public_id)
     messages.success(request, "Signing on the tablet is finished. Check below what she signed.")
-    return redirect("consents:patient", patient.pk)
+    return redirect("consents:patient", patient.public_id)
 
 
 @staff_view(Can.SEND_CONSENTS)
@@ -147,12 +147,12 @@ def withdraw(request, pk):
     signed = get_object_or_404(SignedConsent.objects.select_related("patient"), pk=pk)
     if signed.is_withdrawn:
         messages.warning(request, "That consent was already withdrawn.")
-        return redirect("consents:patient", signed.patient_id)
+        return redirect("consents:patient", signed.patient.public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.withdraw(signed=signed, how=form.cleaned_data["how"], by=request.user)
         messages.success(request, f"Withdrawal recorded: {signed.get_kind_display()}.")
-        return redirect("consents:patient", signed.patient_id)
+        return redirect("consents:patient", signed.patient.public_id)
     record(Action.VIEW, signed, patient=signed.patient_id, detail={"page": "withdraw"})
     return render(
         request,
@@ -169,4 +169,4 @@ def stop_asking(request, pk):
         messages.success(
             request, f"Stopped asking for the {consent_request.template.get_kind_display()} form."
         )
-    return redirect("consents:patient", consent_request.patient_id)
+    return redirect("consents:patient", consent_request.patient.public_id)

@@ -85,7 +85,7 @@ def sign(request, token):
         except services.LinkClosed:
             return _closed(request, services.bundle_for(token), token)
         if bundle.channel == Method.TABLET:
-            return redirect("consents:tablet_done", bundle.patient.pk)
+            return redirect("consents:tablet_done", bundle.patient.public_id)
         return redirect("consent:done", token)
     if request.method != "POST":
         record(Action.VIEW, to_sign[0], patient=bundle.patient, detail={"forms": len(to_sign)})

@@ -7,7 +7,6 @@ class ConsultConfig(AppConfig):
 
     def ready(self):
         from perinatal.audit.log import track
-        from perinatal.consult import sources  # noqa: F401 (registers timeline and queue sources)
         from perinatal.consult.models import (
             Addendum,
             ConsultationNote,

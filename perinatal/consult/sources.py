@@ -8,17 +8,13 @@ from django.utils import timezone
 from perinatal.accounts.models import User
 from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
-from perinatal.lib.memo import once
-from perinatal.patients.registry import (
+from perinatal.lib.backoffice import (
     OTHER,
     QueueItem,
     Tally,
     TimelineEntry,
-    name_queue_kinds,
-    queue_count,
-    queue_source,
-    timeline_source,
 )
+from perinatal.lib.memo import once
 
 # A draft left unsigned this long shows in the work queue.
 STALE_DRAFT = timedelta(days=1)
@@ -57,7 +53,6 @@ def notes_of(patient) -> list[ConsultationNote]:
     )
 
 
-@timeline_source
 def consultation_timeline(patient, limit=None) -> list[TimelineEntry]:
     """Each note (draft or signed), its decision and its addenda."""
     entries = []
@@ -115,7 +110,6 @@ def _stale_drafts():
     return ConsultationNote.objects.drafts().filter(created_at__lt=timezone.now() - STALE_DRAFT)
 
 
-@queue_source
 def unsigned_notes(limit: int) -> list[QueueItem]:
     drafts = (
         _stale_drafts()
@@ -123,6 +117,7 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
         .only(
             "created_at",
             "patient__name",
+            "patient__public_id",
             *(f"clinician__{name}" for name in User.NAME_FIELDS),
         )
         .order_by("created_at", "pk")
@@ -135,18 +130,17 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
             title=f"Unsigned consultation note: {note.patient}",
             capability=Can.WRITE_NOTES,
             url=_url(note),
-            patient_id=note.patient_id,
+            patient_public_id=note.patient.public_id,
             detail=f"Draft by {note.clinician}",
         )
         for note in drafts[:limit]
     ]
 
 
-name_queue_kinds(
-    note="Consultation notes left unsigned",
-)
+KIND_NAMES = {
+    "note": "Consultation notes left unsigned",
+}
 
 
-@queue_count
 def unsigned_note_counts() -> list[Tally]:
     return [Tally("note", OTHER, Can.WRITE_NOTES, _stale_drafts().values("pk"))]

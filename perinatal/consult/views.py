@@ -32,7 +32,7 @@ from perinatal.consult.models import (
     InteractingDrug,
     Locked,
 )
-from perinatal.patients.models import Patient
+from perinatal.patients.access import get_patient_for
 
 
 def get_note_for(user, pk: int) -> ConsultationNote:
@@ -48,8 +48,8 @@ def get_note_for(user, pk: int) -> ConsultationNote:
 
 
 @staff_view(Can.WRITE_NOTES)
-def new(request, pk):
-    patient = get_object_or_404(Patient.objects.current(), pk=pk)
+def new(request, public_id):
+    patient = get_patient_for(request.user, public_id)
     appointment = None
     if request.method == "GET" and request.GET.get("appointment", "").isdigit():
         appointment = patient.appointments.filter(pk=request.GET["appointment"]).first()

@@ -7,7 +7,6 @@ class ObcareConfig(AppConfig):
 
     def ready(self):
         from perinatal.audit.log import track
-        from perinatal.obcare import checks, sources  # noqa: F401  (they register themselves)
         from perinatal.obcare.models import CarePlanLetter, LetterEvent
 
         track(CarePlanLetter, patient="patient_id")

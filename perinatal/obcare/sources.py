@@ -8,21 +8,17 @@ from django.utils import timezone
 from perinatal.accounts.models import User
 from perinatal.accounts.roles import Can
 from perinatal.clinic.models import Clinic
-from perinatal.lib.links import linker
-from perinatal.obcare.models import CarePlanLetter, LetterEvent
-from perinatal.obcare.services import long_date
-from perinatal.patients.registry import (
+from perinatal.lib.backoffice import (
     OB_LETTER,
     OTHER,
     URGENT,
     QueueItem,
     Tally,
     TimelineEntry,
-    name_queue_kinds,
-    queue_count,
-    queue_source,
-    timeline_source,
 )
+from perinatal.lib.links import linker
+from perinatal.obcare.models import CarePlanLetter, LetterEvent
+from perinatal.obcare.services import long_date
 
 Status = CarePlanLetter.Status
 Kind = LetterEvent.Kind
@@ -60,7 +56,6 @@ EVENT_SUMMARY = (
 )
 
 
-@timeline_source
 def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
     link = linker("obcare:letter")
     events = (
@@ -102,7 +97,6 @@ def _waiting_for_staff() -> dict[str, Q]:
     }
 
 
-@queue_source
 def letter_queue(limit: int) -> list[QueueItem]:
     """Every letter with concerns, and the oldest ``limit`` of the others: three queries."""
     link = linker("obcare:letter")
@@ -116,6 +110,7 @@ def letter_queue(limit: int) -> list[QueueItem]:
             "response_text",
             "responder_name",
             "patient__name",
+            "patient__public_id",
             "obstetrician__name",
         )
         .order_by("sent_at", "id")
@@ -158,20 +153,19 @@ def letter_queue(limit: int) -> list[QueueItem]:
                 **what,
                 capability=Can.SEND_OB_LETTERS,
                 url=link(letter.pk),
-                patient_id=letter.patient_id,
+                patient_public_id=letter.patient.public_id,
             )
         )
     return items
 
 
-name_queue_kinds(
-    ob_concerns="OB letters with concerns",
-    ob_cleared="OB letters cleared, to review",
-    ob_no_answer="OB letters without an answer",
-)
+KIND_NAMES = {
+    "ob_concerns": "OB letters with concerns",
+    "ob_cleared": "OB letters cleared, to review",
+    "ob_no_answer": "OB letters without an answer",
+}
 
 
-@queue_count
 def letter_counts() -> list[Tally]:
     wanted = _waiting_for_staff()
     letters = CarePlanLetter.objects.values("pk")

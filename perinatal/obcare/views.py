@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -28,21 +28,15 @@ from perinatal.obcare.forms import (
 )
 from perinatal.obcare.models import CarePlanLetter, LetterLocked
 from perinatal.obcare.pdf import answer_text, recipient_lines, render_pdf
+from perinatal.patients.access import get_patient_for
 from perinatal.patients.models import Obstetrician, Patient
 
 DIRECTORY_PAGE_SIZE = 50
 MATCHES_SHOWN = 20
 
 
-def chart_url(patient_pk: int) -> str:
-    try:
-        return reverse("patients:chart", args=[patient_pk])
-    except NoReverseMatch:  # the chart is the patients app's; keep working while it is built
-        return f"/staff/patients/{patient_pk}/"
-
-
-def get_patient(pk: int) -> Patient:
-    return get_object_or_404(Patient.objects.current().select_related("obstetrician"), pk=pk)
+def chart_url(patient: Patient) -> str:
+    return reverse("backoffice:chart", args=[patient.public_id])
 
 
 def get_letter(pk: int) -> CarePlanLetter:
@@ -103,13 +97,13 @@ def link(request, patient: Patient, ob: Obstetrician):
     patient.obstetrician = ob
     patient.save(update_fields=["obstetrician", "updated_at"])  # audited: Patient is tracked
     messages.success(request, f"{ob} is now linked as her OB.")
-    return redirect(chart_url(patient.pk))
+    return redirect(chart_url(patient))
 
 
 @staff_view(Can.EDIT_PATIENTS)
-def link_ob(request, pk: int):
+def link_ob(request, public_id):
     """Match the OB she named when booking to the directory, or add a new entry from it."""
-    patient = get_patient(pk)
+    patient = get_patient_for(request.user, public_id)
     if request.method == "POST":
         form = LinkObForm(request.POST)
         if form.is_valid():
@@ -135,17 +129,17 @@ def link_ob(request, pk: int):
             "query": query,
             "matches": matches,
             "new_form": new_form,
-            "chart_url": chart_url(patient.pk),
+            "chart_url": chart_url(patient),
         },
     )
 
 
 @staff_view(Can.EDIT_PATIENTS)
 @require_POST
-def link_new_ob(request, pk: int):
+def link_new_ob(request, public_id):
     if not can(request.user, Can.EDIT_OB_DIRECTORY):
         raise Http404
-    patient = get_patient(pk)
+    patient = get_patient_for(request.user, public_id)
     form = ObstetricianForm(request.POST)
     if form.is_valid():
         return link(request, patient, form.save())
@@ -160,7 +154,7 @@ def link_new_ob(request, pk: int):
             "query": "",
             "matches": [],
             "new_form": form,
-            "chart_url": chart_url(patient.pk),
+            "chart_url": chart_url(patient),
         },
         status=400,
     )
@@ -170,11 +164,11 @@ def link_new_ob(request, pk: int):
 
 
 @staff_view(Can.SEND_OB_LETTERS)
-def letter_new(request, pk: int):
-    patient = get_patient(pk)
+def letter_new(request, public_id):
+    patient = get_patient_for(request.user, public_id)
     if patient.obstetrician is None:
         messages.warning(request, "Link her OB from the directory before writing a letter.")
-        return redirect("obcare:link_ob", pk=patient.pk)
+        return redirect("obcare:link_ob", patient.public_id)
     form = LetterDraftForm(
         request.POST or None, initial={"respond_by": services.default_respond_by()}
     )
@@ -203,7 +197,7 @@ def letter_new(request, pk: int):
             ),
             "gaps": services.chart_gaps(patient),
             "consent_signed": services.consent_signed(patient),
-            "chart_url": chart_url(patient.pk),
+            "chart_url": chart_url(patient),
         },
     )
 
@@ -232,7 +226,7 @@ def render_letter(request, letter: CarePlanLetter, *, form=None, status=200):
             "answer": answer_text(letter),
             "link_expired": letter.is_awaiting_answer and letter.link_expired(now),
             "overdue": letter.answer_overdue(now, Clinic.objects.current().ob_reminder_days),
-            "chart_url": chart_url(letter.patient_id),
+            "chart_url": chart_url(letter.patient),
         },
         status=status,
     )

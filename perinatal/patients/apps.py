@@ -11,6 +11,3 @@ class PatientsConfig(AppConfig):
 
         track(Patient, patient="pk")
         track(MergeSuggestion, patient="patient_id")
-
-        # Register this app's chart timeline and work-queue sources.
-        from perinatal.patients import queue, timeline  # noqa: F401

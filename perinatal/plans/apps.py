@@ -7,7 +7,6 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from perinatal.audit.log import track
-        from perinatal.plans import sources  # noqa: F401 (registers timeline and queue sources)
         from perinatal.plans.models import TreatmentPlan
 
         track(TreatmentPlan, patient="patient_id")

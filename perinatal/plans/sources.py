@@ -4,18 +4,14 @@ from django.db.models import Exists, OuterRef
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
-from perinatal.lib.links import linker
-from perinatal.lib.memo import once
-from perinatal.patients.registry import (
+from perinatal.lib.backoffice import (
     OTHER,
     QueueItem,
     Tally,
     TimelineEntry,
-    name_queue_kinds,
-    queue_count,
-    queue_source,
-    timeline_source,
 )
+from perinatal.lib.links import linker
+from perinatal.lib.memo import once
 from perinatal.plans.models import TreatmentPlan
 
 
@@ -44,10 +40,9 @@ def plans_of(patient) -> list[TreatmentPlan]:
     )
 
 
-@timeline_source
 def plans(patient, limit=None) -> list[TimelineEntry]:
     """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
-    are listed with her other appointments (``perinatal.patients.timeline``)."""
+    are listed with her other appointments (``perinatal.backoffice.timeline``)."""
     link = linker("plans:plan")
     rows = plans_of(patient)
     return [
@@ -73,7 +68,6 @@ def _unbooked_plans():
     return TreatmentPlan.objects.signed().exclude(Exists(newer)).exclude(Exists(booked))
 
 
-@queue_source
 def infusions_to_book(limit: int) -> list[QueueItem]:
     link = linker("plans:book")
     waiting = (
@@ -82,6 +76,7 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
         .only(
             "patient",
             "patient__name",
+            "patient__public_id",
             "version",
             "signed_at",
             "timing",
@@ -100,18 +95,17 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
             capability=Can.SEE_QUEUE,
             link_capability=Can.BOOK_INFUSION,
             url=link(plan.pk),
-            patient_id=plan.patient_id,
+            patient_public_id=plan.patient.public_id,
             badges=("to book",),
         )
         for plan in waiting
     ]
 
 
-name_queue_kinds(
-    infusion_to_book="Infusion days to book",
-)
+KIND_NAMES = {
+    "infusion_to_book": "Infusion days to book",
+}
 
 
-@queue_count
 def infusion_counts() -> list[Tally]:
     return [Tally("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().values("pk"))]

@@ -16,6 +16,7 @@ from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.booking.models import Appointment, Clinician, ConsultationType
+from perinatal.patients.access import get_patient_for
 from perinatal.patients.models import Patient
 from perinatal.plans import services
 from perinatal.plans.forms import ChooseForm, PlanForm, WhenForm
@@ -56,9 +57,9 @@ def _first_plan(patient: Patient) -> TreatmentPlan:
 
 
 @staff_view(Can.WRITE_PLANS)
-def new_plan(request, pk: int):
+def new_plan(request, public_id):
     """A new plan, or the next version of her signed one (carrying over what it said)."""
-    patient = get_object_or_404(Patient.objects.current(), pk=pk)
+    patient = get_patient_for(request.user, public_id)
     draft = patient.treatment_plans.filter(status=TreatmentPlan.Status.DRAFT).first()
     if draft is not None:
         messages.info(request, "She has a draft plan already: carry on with it here.")

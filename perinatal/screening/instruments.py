@@ -223,3 +223,22 @@ def instrument_codes() -> list[str]:
 
 def languages_for(code: str) -> list[str]:
     return sorted(language for c, language in load_all() if c == code)
+
+
+def definition(code: str) -> Instrument | None:
+    """The instrument's definition, preferring English (bands are the same in every language)."""
+    every = load_all()
+    found = every.get((code, "en"))
+    if found is None:
+        found = next((i for (c, _), i in sorted(every.items()) if c == code), None)
+    return found
+
+
+def abbreviation(code: str) -> str:
+    found = definition(code)
+    return found.abbreviation if found else code.upper()
+
+
+def band_label(code: str, band: str) -> str:
+    found = definition(code)
+    return next((b.label for b in found.bands if b.code == band), band) if found else band

@@ -74,7 +74,7 @@ def request_callback(
             context={
                 "urgent": callback.urgent,
                 "requested_at": timezone.localtime(callback.created_at),
-                "queue_url": settings.SITE_URL + reverse("patients:queue"),
+                "queue_url": settings.SITE_URL + reverse("backoffice:queue"),
             },
             dedupe_key=f"callback-alert:{callback.public_id}",
             about=f"call-back {callback.public_id}",

@@ -225,7 +225,7 @@ def test_a_clinicians_day(
     assert (urgent_call.status, urgent_call.patient_id) == ("done", mother.pk)
 
     # Her chart: the call-back and her screen are on it now.
-    staff.goto(f"/staff/patients/{mother.pk}/")
+    staff.goto(f"/staff/patients/{mother.public_id}/")
     expect(_h1(staff)).to_have_text(NAME)
     obstetric = _card(staff, "Obstetric status")
     expect(obstetric).to_contain_text("6 weeks postpartum")
@@ -283,7 +283,7 @@ def test_a_clinicians_day(
     )
     check(staff)
 
-    staff.goto(f"/staff/patients/{mother.pk}/")
+    staff.goto(f"/staff/patients/{mother.public_id}/")
     notes = _card(staff, "Consultation notes")
     expect(notes.locator(".badge.ok", has_text="signed")).to_have_count(1)
     expect(notes.locator(".badge.ok", has_text="Eligible")).to_have_count(1)
@@ -319,7 +319,7 @@ def test_a_clinicians_day(
     expect(phone.locator(".notice li")).to_have_count(3)
     check(phone)
 
-    staff.goto(f"/staff/patients/{mother.pk}/")
+    staff.goto(f"/staff/patients/{mother.public_id}/")
     consents = _card(staff, "Consent forms")
     for kind in Kind.labels:
         expect(consents).to_contain_text(f"{kind}: Signed")
@@ -452,7 +452,7 @@ def test_a_clinicians_day(
         actor_id=user.pk,
         model="patients.patient",
         object_id=str(mother.pk),
-        path=f"/staff/patients/{mother.pk}/",
+        path=f"/staff/patients/{mother.public_id}/",
     ).exists()
     signed = SignedConsent.objects.filter(patient=mother)
     assert sorted(signed.values_list("kind", flat=True)) == sorted(Kind.values)

@@ -3,6 +3,7 @@ access only; reading the log is itself logged."""
 
 import csv
 import io
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -116,13 +117,13 @@ def test_the_log_reads_in_the_same_few_queries_however_long_it_is(
     _views(patient, nurse, 2)
     client.get("/staff/audit/")  # warm: the session's first request writes its clocks
     few = _queries(client, "/staff/audit/", {"action": "view"})
-    history_few = _queries(client, f"/staff/patients/{patient.pk}/access/", {})
+    history_few = _queries(client, f"/staff/patients/{patient.public_id}/access/", {})
 
     _views(patient, nurse, PAGE_SIZE + 20)
     with django_assert_max_num_queries(few):
         client.get("/staff/audit/", {"action": "view"})
     assert _queries(client, "/staff/audit/", {"action": "view", "page": 2}) == few
-    assert _queries(client, f"/staff/patients/{patient.pk}/access/", {}) == history_few
+    assert _queries(client, f"/staff/patients/{patient.public_id}/access/", {}) == history_few
 
 
 def test_the_csv_export_is_filtered_and_audited(client, director, staff, patient, another_patient):
@@ -157,7 +158,7 @@ def test_a_patients_access_history_shows_who_when_and_from_where(
     _views(merged, nurse, 1)
     Patient.objects.filter(pk=merged.pk).update(merged_into=patient)
 
-    response = client.get(f"/staff/patients/{patient.pk}/access/")
+    response = client.get(f"/staff/patients/{patient.public_id}/access/")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -173,7 +174,7 @@ def test_a_patients_access_history_shows_who_when_and_from_where(
 
 def test_an_administrator_sees_the_history_without_the_patients_name(client, staff, patient):
     sign_in(client, staff("admin"))
-    page = client.get(f"/staff/patients/{patient.pk}/access/").content.decode()
+    page = client.get(f"/staff/patients/{patient.public_id}/access/").content.decode()
     assert f"patient {patient.pk}" in page
     assert "Alma Example" not in page
 
@@ -183,14 +184,14 @@ def test_other_roles_get_404(client, staff, patient, role):
     sign_in(client, staff(role))
     assert client.get("/staff/audit/").status_code == 404
     assert client.get("/staff/audit/export/").status_code == 404
-    assert client.get(f"/staff/patients/{patient.pk}/access/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/access/").status_code == 404
     assert not AuditEvent.objects.filter(action__in=[Action.SEARCH, Action.EXPORT]).exists()
 
 
 def test_an_unknown_patient_is_404_and_an_outsider_is_sent_to_sign_in(client, director, patient):
-    assert client.get(f"/staff/patients/{patient.pk + 999}/access/").status_code == 404
+    assert client.get(f"/staff/patients/{uuid.uuid4()}/access/").status_code == 404
     client.logout()
-    response = client.get(f"/staff/patients/{patient.pk}/access/")
+    response = client.get(f"/staff/patients/{patient.public_id}/access/")
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/sign-in/")
 
@@ -224,7 +225,7 @@ def test_events_show_the_patients_name_and_the_records_title(
     assert "patients.patient" not in table
     # The record: its type and its own title; the patient column: her name, linked to her history.
     assert "Patient: Alma Example" in table
-    assert f'<a href="/staff/patients/{patient.pk}/access/">Alma Example</a>' in table
+    assert f'<a href="/staff/patients/{patient.public_id}/access/">Alma Example</a>' in table
     assert f">{patient.pk}</a>" not in table
     assert search.model == "patients.patient" and "<td>Patient</td>" in table
 

@@ -15,7 +15,8 @@ def a_patient(name="Maria Lopez", *, language="en", email="maria@example.org", *
 
 def send(client, patient, kinds=("treatment", "ob_sharing", "telehealth"), channel="link"):
     return client.post(
-        f"/staff/patients/{patient.pk}/consents/send/", {"kinds": list(kinds), "channel": channel}
+        f"/staff/patients/{patient.public_id}/consents/send/",
+        {"kinds": list(kinds), "channel": channel},
     )
 
 

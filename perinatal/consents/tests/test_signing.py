@@ -179,7 +179,7 @@ def test_on_the_tablet_the_staff_member_is_the_witness(client, clinic):
     requests = list(ConsentRequest.objects.filter(patient=patient))
     back = sign_form(client, signing_page, requests)
     assert back.status_code == 302
-    assert back["Location"] == f"/staff/patients/{patient.pk}/consents/tablet-done/"
+    assert back["Location"] == f"/staff/patients/{patient.public_id}/consents/tablet-done/"
     staff_page = client.get(back["Location"], follow=True)
     assert staff_page.status_code == 200
     assert "Signing on the tablet is finished" in staff_page.content.decode()

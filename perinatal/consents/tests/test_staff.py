@@ -16,9 +16,9 @@ from perinatal.consents.models import ConsentRequest, SignedConsent
 from perinatal.consents.services import bundle_for, send_forms, sign
 from perinatal.consents.staff_views import consent_rows
 from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
+from perinatal.lib.backoffice import UNSIGNED_CONSENT
 from perinatal.notify.models import Message
 from perinatal.patients.models import Patient
-from perinatal.patients.registry import UNSIGNED_CONSENT
 from perinatal.testing import assert_queue_counts_agree, make_staff, sign_in, sign_in_as
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def signed_consent(client, clinic):
 
 
 def staff_urls(signed):
-    patient, request = signed.patient_id, signed.request_id
+    patient, request = signed.patient.public_id, signed.request_id
     return [
         ("get", f"/staff/patients/{patient}/consents/"),
         ("post", f"/staff/patients/{patient}/consents/send/"),
@@ -79,7 +79,7 @@ def test_records_that_do_not_exist_are_404(client, signed_consent):
 def test_front_desk_sends_forms_and_sees_where_they_stand(client, clinic):
     patient = a_patient()
     sign_in_as(client, "front_desk")
-    page = client.get(f"/staff/patients/{patient.pk}/consents/")
+    page = client.get(f"/staff/patients/{patient.public_id}/consents/")
     assert page.status_code == 200
     assert "Default — the medical director must review" in page.content.decode()
     assert "Not sent" in page.content.decode()
@@ -87,7 +87,7 @@ def test_front_desk_sends_forms_and_sees_where_they_stand(client, clinic):
     sent = send(client, patient, kinds=["treatment", "telehealth"])
     assert sent.status_code == 302
     assert Message.objects.filter(template="consent_request").count() == 1
-    page = client.get(f"/staff/patients/{patient.pk}/consents/")
+    page = client.get(f"/staff/patients/{patient.public_id}/consents/")
     assert page.content.decode().count("Waiting for her signature") == 2
     assert AuditEvent.objects.filter(
         action=Action.SEND, patient_id=patient.pk, model="consents.consentrequest"
@@ -143,7 +143,7 @@ def test_saves_of_consent_records_are_audited(signed_consent):
 
 
 def test_the_chart_shows_the_status_of_each_form(client, signed_consent):
-    chart = client.get(f"/staff/patients/{signed_consent.patient_id}/")
+    chart = client.get(f"/staff/patients/{signed_consent.patient.public_id}/")
     text = chart.content.decode()
     assert chart.status_code == 200
     assert "Consent forms" in text and "Send consent forms" in text
@@ -196,23 +196,30 @@ def test_the_work_queue_lists_unsigned_and_expired_forms(client, clinic):
     ask(recent, "treatment")
 
     with CaptureQueriesContext(connection) as queries:
-        items = {item.patient_id: item for item in sources.unsigned_consents(25)}
+        items = {item.patient_public_id: item for item in sources.unsigned_consents(25)}
     assert len(queries) == 2  # who has waited longest, then their forms
-    assert set(items) == {waiting.pk, expired.pk}
-    assert items[waiting.pk].title == "Consent unsigned: Ana Waiting"
-    assert "Off-label IV ketamine treatment, Telehealth (video) visits" in items[waiting.pk].detail
-    assert items[expired.pk].title == "Consent link expired: Bea Expired"
+    assert set(items) == {waiting.public_id, expired.public_id}
+    assert items[waiting.public_id].title == "Consent unsigned: Ana Waiting"
+    assert (
+        "Off-label IV ketamine treatment, Telehealth (video) visits"
+        in items[waiting.public_id].detail
+    )
+    assert items[expired.public_id].title == "Consent link expired: Bea Expired"
     assert all(item.capability == Can.SEND_CONSENTS for item in items.values())
     assert all(item.priority == UNSIGNED_CONSENT for item in items.values())
     assert_queue_counts_agree()
-    assert {item.patient_id for item in sources.unsigned_consents(1)} == {expired.pk}  # longest
+    assert {item.patient_public_id for item in sources.unsigned_consents(1)} == {
+        expired.public_id
+    }  # longest
 
     queue = client.get("/staff/queue/")
     assert "Consent link expired: Bea Expired" in queue.content.decode()
 
     stale = ConsentRequest.objects.get(patient=expired)
     client.post(f"/staff/consents/requests/{stale.pk}/stop/")
-    assert expired.pk not in {item.patient_id for item in sources.unsigned_consents(25)}
+    assert expired.public_id not in {
+        item.patient_public_id for item in sources.unsigned_consents(25)
+    }
 
 
 def test_the_chart_reads_her_forms_once_for_its_panel_and_its_timeline(client, signed_consent):
@@ -251,9 +258,9 @@ def test_the_sent_message_counts_the_forms_in_words(client, clinic):
     sign_in_as(client, "front_desk")
 
     send(client, patient)
-    three = client.get(f"/staff/patients/{patient.pk}/consents/").content.decode()
+    three = client.get(f"/staff/patients/{patient.public_id}/consents/").content.decode()
     send(client, patient, kinds=["treatment"])
-    one = client.get(f"/staff/patients/{patient.pk}/consents/").content.decode()
+    one = client.get(f"/staff/patients/{patient.public_id}/consents/").content.decode()
 
     assert "(3 forms)" in three and "(1 form)" in one
     assert "form(s)" not in three + one

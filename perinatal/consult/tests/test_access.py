@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def notes(clinician, patient, client, clinic):
     """A draft and a signed note of the patient, written by the clinician."""
     sign_in(client, clinician)
-    url = f"/staff/patients/{patient.pk}/consultations/new/"
+    url = f"/staff/patients/{patient.public_id}/consultations/new/"
     client.post(url, note_data())
     client.post(url, note_data())
     signed, draft = ConsultationNote.objects.order_by("pk")
@@ -28,7 +28,7 @@ def notes(clinician, patient, client, clinic):
 
 def urls(patient, draft, signed) -> list[str]:
     return [
-        f"/staff/patients/{patient.pk}/consultations/new/",
+        f"/staff/patients/{patient.public_id}/consultations/new/",
         f"/staff/consultations/{draft.pk}/",
         f"/staff/consultations/{signed.pk}/",
         f"/staff/consultations/{draft.pk}/sign/",
@@ -56,7 +56,7 @@ def test_a_nurse_reads_notes_but_cannot_write_or_sign(client, staff, patient, no
         assert "Save draft" not in page.content.decode()
         assert "Sign and add addendum" not in page.content.decode()
         assert client.post(f"/staff/consultations/{note.pk}/", note_data()).status_code == 404
-    assert client.get(f"/staff/patients/{patient.pk}/consultations/new/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/consultations/new/").status_code == 404
     assert client.post(f"/staff/consultations/{draft.pk}/sign/").status_code == 404
     assert (
         client.post(f"/staff/consultations/{signed.pk}/addendum/", {"text": "x"}).status_code == 404

@@ -34,7 +34,7 @@ def test_every_consult_model_is_audited():
 
 def test_create_update_view_and_sign_are_audited_with_the_patient(signed_in, clinician, patient):
     client = signed_in(clinician)
-    client.post(f"/staff/patients/{patient.pk}/consultations/new/", note_data())
+    client.post(f"/staff/patients/{patient.public_id}/consultations/new/", note_data())
     note = ConsultationNote.objects.get()
     assert [e.patient_id for e in events(Action.CREATE, "consultationnote")] == [patient.pk]
     assert [e.patient_id for e in events(Action.CREATE, "eligibilityassessment")] == [patient.pk]
@@ -61,11 +61,11 @@ def test_create_update_view_and_sign_are_audited_with_the_patient(signed_in, cli
 
 
 def test_opening_the_new_note_form_is_a_view_of_the_patient(signed_in, clinician, patient):
-    signed_in(clinician).get(f"/staff/patients/{patient.pk}/consultations/new/")
+    signed_in(clinician).get(f"/staff/patients/{patient.public_id}/consultations/new/")
     viewed = AuditEvent.objects.get(action=Action.VIEW, model="patients.patient")
     assert viewed.patient_id == patient.pk
 
 
 def test_a_refused_visit_leaves_no_view_event(signed_in, staff, patient):
-    signed_in(staff("front_desk")).get(f"/staff/patients/{patient.pk}/consultations/new/")
+    signed_in(staff("front_desk")).get(f"/staff/patients/{patient.public_id}/consultations/new/")
     assert not AuditEvent.objects.filter(action=Action.VIEW).exists()

@@ -49,11 +49,11 @@ def test_the_form_marks_default_items_for_review(client, clinic, staff):
 
     patient = make_patient()
     sign_in(client, staff("clinician"))
-    page = client.get(f"/staff/patients/{patient.pk}/consultations/new/").content.decode()
+    page = client.get(f"/staff/patients/{patient.public_id}/consultations/new/").content.decode()
     assert page.count("default — review before use") == EligibilityCriterion.objects.count()
 
     EligibilityCriterion.objects.update(is_default=False)
-    page = client.get(f"/staff/patients/{patient.pk}/consultations/new/").content.decode()
+    page = client.get(f"/staff/patients/{patient.public_id}/consultations/new/").content.decode()
     assert "default — review before use" not in page
 
 

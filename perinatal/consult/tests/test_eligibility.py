@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def new_url(patient) -> str:
-    return f"/staff/patients/{patient.pk}/consultations/new/"
+    return f"/staff/patients/{patient.public_id}/consultations/new/"
 
 
 def answers(present=(), reasons=None) -> list[dict]:

@@ -59,7 +59,7 @@ def test_a_drug_switched_off_is_not_flagged():
 def test_the_note_page_shows_the_flags_with_the_interaction(signed_in, clinician, patient):
     client = signed_in(clinician)
     response = client.post(
-        f"/staff/patients/{patient.pk}/consultations/new/",
+        f"/staff/patients/{patient.public_id}/consultations/new/",
         note_data(current_medications="Sertraline 100 mg\nLorazepam 1 mg at night"),
     )
     note = ConsultationNote.objects.get()
@@ -77,7 +77,7 @@ def test_a_form_sent_back_with_errors_shows_flags_for_the_medications_as_typed(
 ):
     client = signed_in(clinician)
     response = client.post(
-        f"/staff/patients/{patient.pk}/consultations/new/",
+        f"/staff/patients/{patient.public_id}/consultations/new/",
         note_data(current_medications="Lamictal 200 mg", bipolar_history=None),
     )
     assert response.status_code == 200

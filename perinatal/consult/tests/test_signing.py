@@ -23,7 +23,7 @@ def draft(signed_in, clinician, patient):
     client = signed_in(clinician)
     bipolar = criterion("History of bipolar")
     client.post(
-        f"/staff/patients/{patient.pk}/consultations/new/",
+        f"/staff/patients/{patient.public_id}/consultations/new/",
         note_data(present=[bipolar], **{f"reason_{bipolar.pk}": "Euthymic 4 years on lithium."}),
     )
     return client, ConsultationNote.objects.get()
@@ -161,7 +161,8 @@ def test_signing_is_refused_when_the_checklist_changed_since_the_draft(draft, cl
 def test_a_note_without_a_decision_cannot_be_signed(signed_in, clinician, patient):
     client = signed_in(clinician)
     client.post(
-        f"/staff/patients/{patient.pk}/consultations/new/", note_data(decision="", reasons="")
+        f"/staff/patients/{patient.public_id}/consultations/new/",
+        note_data(decision="", reasons=""),
     )
     note = ConsultationNote.objects.get()
     review = client.get(f"/staff/consultations/{note.pk}/sign/").content.decode()

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def write(client, patient, **fields) -> ConsultationNote:
-    response = client.post(f"/staff/patients/{patient.pk}/consultations/new/", note_data(**fields))
+    response = client.post(
+        f"/staff/patients/{patient.public_id}/consultations/new/", note_data(**fields)
+    )
     assert response.status_code == 302 and "/staff/consultations/" in response.url
     return ConsultationNote.objects.filter(patient=patient).order_by("-pk").first()
 
@@ -107,5 +109,7 @@ def test_drafts_older_than_a_day_wait_in_the_queue(
     with django_assert_num_queries(1):
         items = unsigned_notes(25)
     assert [item.url for item in items] == [f"/staff/consultations/{stale.pk}/"]
-    assert items[0].patient_id == patient.pk and items[0].capability == "consult.write"
+    assert (
+        items[0].patient_public_id == patient.public_id and items[0].capability == "consult.write"
+    )
     assert_queue_counts_agree()

@@ -74,7 +74,7 @@ def withdraw_ob_sharing(signed, *, by):
 
 def draft(staff_client, patient, **fields) -> CarePlanLetter:
     response = staff_client.post(
-        f"/staff/patients/{patient.pk}/ob-letters/new/",
+        f"/staff/patients/{patient.public_id}/ob-letters/new/",
         {"respond_by": (timezone.localdate() + timedelta(days=7)).isoformat(), **fields},
     )
     assert response.status_code == 302, response.content.decode()[:2000]

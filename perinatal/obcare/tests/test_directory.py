@@ -124,7 +124,7 @@ def test_the_link_page_offers_the_directory_entries_matching_what_she_typed(clie
     an_ob(name="Dr. Omar Haddad", practice="Cambridge Women's Health")
     patient = a_patient()
     sign_in(client, staff("front_desk"))
-    page = client.get(f"/staff/patients/{patient.pk}/ob/").content.decode()
+    page = client.get(f"/staff/patients/{patient.public_id}/ob/").content.decode()
     assert "Dr. Laura Chen" in page
     assert "Dr. Omar Haddad" not in page
     # The form to add a new entry is filled in from what she typed.
@@ -136,9 +136,9 @@ def test_linking_her_ob_is_audited_as_a_change_to_her_record(client, clinic, sta
     ob = an_ob()
     patient = a_patient()
     sign_in(client, staff("front_desk"))
-    response = client.post(f"/staff/patients/{patient.pk}/ob/", {"obstetrician": ob.pk})
+    response = client.post(f"/staff/patients/{patient.public_id}/ob/", {"obstetrician": ob.pk})
     assert response.status_code == 302
-    assert response["Location"] == f"/staff/patients/{patient.pk}/"
+    assert response["Location"] == f"/staff/patients/{patient.public_id}/"
     patient.refresh_from_db()
     assert patient.obstetrician == ob
     change = AuditEvent.objects.get(action=Action.UPDATE, patient_id=patient.pk)
@@ -150,7 +150,7 @@ def test_adding_a_new_entry_from_what_she_typed_links_it(client, clinic, staff):
     patient = a_patient()
     sign_in(client, staff("front_desk"))
     response = client.post(
-        f"/staff/patients/{patient.pk}/ob/new/",
+        f"/staff/patients/{patient.public_id}/ob/new/",
         {"name": "Dr. Laura Chen", "practice": "Back Bay OB", "fax": "6175550112"},
     )
     assert response.status_code == 302
@@ -164,7 +164,7 @@ def test_linking_to_an_unknown_patient_or_ob_changes_nothing(client, clinic, sta
     patient = a_patient()
     sign_in(client, staff("front_desk"))
     assert client.post("/staff/patients/999999/ob/", {"obstetrician": ob.pk}).status_code == 404
-    client.post(f"/staff/patients/{patient.pk}/ob/", {"obstetrician": ob.pk})  # not in use
+    client.post(f"/staff/patients/{patient.public_id}/ob/", {"obstetrician": ob.pk})  # not in use
     patient.refresh_from_db()
     assert patient.obstetrician is None
 
@@ -173,9 +173,10 @@ def test_people_who_cannot_edit_patients_cannot_link(client, clinic, staff):
     ob = an_ob()
     patient = a_patient()
     sign_in(client, staff("admin"))
-    assert client.get(f"/staff/patients/{patient.pk}/ob/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/ob/").status_code == 404
     assert (
-        client.post(f"/staff/patients/{patient.pk}/ob/", {"obstetrician": ob.pk}).status_code == 404
+        client.post(f"/staff/patients/{patient.public_id}/ob/", {"obstetrician": ob.pk}).status_code
+        == 404
     )
     patient.refresh_from_db()
     assert patient.obstetrician is None

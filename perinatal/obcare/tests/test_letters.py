@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from perinatal.accounts.roles import capabilities
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice import sources
+from perinatal.lib.backoffice import OTHER, URGENT
 from perinatal.lib.records import Locked
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter, LetterEvent, LetterLocked
@@ -25,7 +27,6 @@ from perinatal.obcare.tests.helpers import (
     sign_ob_sharing,
     withdraw_ob_sharing,
 )
-from perinatal.patients.registry import OTHER, URGENT, queue_sources
 from perinatal.testing import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def sent(staff_client, patient, consented):
 
 
 def test_a_draft_is_composed_from_the_chart(staff_client, patient, clinic):
-    page = staff_client.get(f"/staff/patients/{patient.pk}/ob-letters/new/").content.decode()
+    page = staff_client.get(f"/staff/patients/{patient.public_id}/ob-letters/new/").content.decode()
     assert "no signed consultation" in page  # staff are told what the chart still lacks
     assert "has not signed the consent" in page
     letter = draft(staff_client, patient)
@@ -88,8 +89,8 @@ def test_a_draft_is_composed_from_the_chart(staff_client, patient, clinic):
 
 def test_a_letter_needs_her_ob_linked_first(staff_client, clinic):
     patient = a_patient()
-    response = staff_client.get(f"/staff/patients/{patient.pk}/ob-letters/new/")
-    assert response["Location"] == f"/staff/patients/{patient.pk}/ob/"
+    response = staff_client.get(f"/staff/patients/{patient.public_id}/ob-letters/new/")
+    assert response["Location"] == f"/staff/patients/{patient.public_id}/ob/"
     assert not CarePlanLetter.objects.exists()
 
 
@@ -218,7 +219,11 @@ def test_the_ob_opens_acknowledges_and_clears(client, staff_client, sent, patien
     titles = [entry.title for entry in letter_timeline(patient)]
     assert "Dr. Laura Chen's office cleared the care plan" in titles
     (item,) = letter_queue(25)
-    assert (item.priority, item.kind, item.patient_id) == (OTHER, "ob_cleared", patient.pk)
+    assert (item.priority, item.kind, item.patient_public_id) == (
+        OTHER,
+        "ob_cleared",
+        patient.public_id,
+    )
     assert item.url == f"/staff/ob-letters/{letter.pk}/"
 
     sign_in(client, letter.created_by)
@@ -275,13 +280,13 @@ def test_concerns_need_words_and_go_to_the_top_of_the_work_queue(
     assert letter.status == CarePlanLetter.Status.CONCERNS
 
     items = sorted(
-        (item for source in queue_sources() for item in source(25)),
+        (item for source in sources.QUEUE for item in source(25)),
         key=lambda item: (item.priority, item.at),
     )
-    assert (items[0].priority, items[0].kind, items[0].patient_id) == (
+    assert (items[0].priority, items[0].kind, items[0].patient_public_id) == (
         URGENT,
         "ob_concerns",
-        patient.pk,
+        patient.public_id,
     )
     assert "150/95" in items[0].detail
     assert [i.kind for i in items if i.kind.startswith("ob_")] == ["ob_concerns", "ob_cleared"]
@@ -402,7 +407,7 @@ def test_front_desk_keeps_the_directory_but_never_sees_letters(client, sent, sta
     sign_in(client, staff("front_desk"))
     assert client.get("/staff/obs/").status_code == 200
     for url in (
-        f"/staff/patients/{patient.pk}/ob-letters/new/",
+        f"/staff/patients/{patient.public_id}/ob-letters/new/",
         f"/staff/ob-letters/{letter.pk}/",
         f"/staff/ob-letters/{letter.pk}/print/",
         f"/staff/ob-letters/{letter.pk}/letter.pdf",
@@ -416,7 +421,7 @@ def test_a_nurse_reads_letters_but_does_not_write_or_send_them(client, sent, sta
     letter, _ = sent
     sign_in(client, staff("nurse"))
     assert client.get(f"/staff/ob-letters/{letter.pk}/").status_code == 200
-    assert client.get(f"/staff/patients/{patient.pk}/ob-letters/new/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/ob-letters/new/").status_code == 404
     assert client.post(f"/staff/ob-letters/{letter.pk}/send/").status_code == 404
 
 
@@ -436,7 +441,7 @@ def test_the_chart_shows_her_ob_or_what_she_typed(staff, clinic, ob):
         {"patient": unlinked, "staff_can": capabilities(staff("front_desk"))},
     )
     assert "Dr Chen" in html and "Back Bay OB" in html
-    assert f"/staff/patients/{unlinked.pk}/ob/" in html
+    assert f"/staff/patients/{unlinked.public_id}/ob/" in html
     assert "ob-letters/new" not in html  # front desk does not write letters
     linked = a_patient(ob=ob, name="Beth Jones")
     html = render_to_string(
@@ -444,7 +449,7 @@ def test_the_chart_shows_her_ob_or_what_she_typed(staff, clinic, ob):
         {"patient": linked, "staff_can": capabilities(staff("clinician"))},
     )
     assert "Dr. Laura Chen" in html and "(617) 555-0111" in html
-    assert f"/staff/patients/{linked.pk}/ob-letters/new/" in html
+    assert f"/staff/patients/{linked.public_id}/ob-letters/new/" in html
 
 
 # --- Audit --------------------------------------------------------------------------------------

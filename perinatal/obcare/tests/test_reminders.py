@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
 
+from perinatal.lib.backoffice import OB_LETTER
 from perinatal.lib.worker import PERIODIC_TASKS, enqueue_periodic
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter
@@ -14,7 +15,6 @@ from perinatal.obcare.services import remind_unanswered
 from perinatal.obcare.sources import letter_queue
 from perinatal.obcare.tasks import remind_unanswered_letters
 from perinatal.obcare.tests.helpers import PHI, a_patient, an_ob, draft, send, sign_ob_sharing
-from perinatal.patients.registry import OB_LETTER
 from perinatal.testing import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db

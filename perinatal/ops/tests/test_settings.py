@@ -78,7 +78,7 @@ def test_the_wsgi_app_refuses_to_load_with_a_default_key():
 def test_the_wsgi_app_loads_every_view_and_exempts_them_from_garbage_collection():
     probe = (
         "import gc, sys; before = gc.get_freeze_count(); import perinatal.wsgi; "
-        "print(before, gc.get_freeze_count(), 'perinatal.patients.views' in sys.modules)"
+        "print(before, gc.get_freeze_count(), 'perinatal.backoffice.views' in sys.modules)"
     )
     result = run_python("-c", probe)
     assert result.returncode == 0, result.stderr

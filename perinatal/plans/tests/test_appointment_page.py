@@ -40,7 +40,7 @@ def test_the_schedule_roles_see_the_appointment_in_its_locations_time(client, st
     assert response.status_code == 200
     html = response.content.decode()
     assert local(booked).strftime("%H:%M") in html
-    assert f'href="/staff/patients/{booked.patient_id}/"' in html
+    assert f'href="/staff/patients/{booked.patient.public_id}/"' in html
     assert "not confirmed yet" in html and "Confirm the booking" in html
     assert response["Cache-Control"] == "no-store, private"
     view = AuditEvent.objects.get(action=Action.VIEW, model="booking.appointment")

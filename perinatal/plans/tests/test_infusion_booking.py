@@ -10,8 +10,8 @@ from perinatal.booking import services as booking
 from perinatal.booking.models import Appointment, AppointmentEvent, ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
+from perinatal.lib.backoffice import OTHER
 from perinatal.notify.models import Message
-from perinatal.patients.registry import OTHER
 from perinatal.plans.sources import infusions_to_book
 from perinatal.plans.tests.helpers import (
     a_patient,
@@ -191,10 +191,10 @@ def test_a_chair_from_another_location_is_refused(client, plan, clinician):
 def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, plan, clinician):
     (item,) = infusions_to_book(25)
     assert_queue_counts_agree()
-    assert (item.priority, item.kind, item.patient_id) == (
+    assert (item.priority, item.kind, item.patient_public_id) == (
         OTHER,
         "infusion_to_book",
-        plan.patient_id,
+        plan.patient.public_id,
     )
     assert item.url == f"/staff/plans/{plan.pk}/book/"
     sign_in(client, clinician)

@@ -1,6 +1,7 @@
 """Writing, signing and revising a treatment plan from the chart, as each role sees it."""
 
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -24,12 +25,12 @@ def test_a_clinician_writes_a_plan_and_the_dose_is_worked_out_from_her_weight(
     client, patient, clinician
 ):
     sign_in(client, clinician)
-    page = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    page = client.get(f"/staff/patients/{patient.public_id}/plans/new/")
     assert page.status_code == 200
     # The chart's defaults: the clinic's protocol and schedule, her support person as escort.
     assert page.context["form"].initial["escort_name"] == "Ben Example"
 
-    response = client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields())
+    response = client.post(f"/staff/patients/{patient.public_id}/plans/new/", plan_fields())
 
     plan = TreatmentPlan.objects.get(patient=patient)
     assert response.status_code == 302
@@ -48,7 +49,7 @@ def test_a_clinician_writes_a_plan_and_the_dose_is_worked_out_from_her_weight(
 def test_the_form_asks_for_what_each_choice_needs(client, patient, clinician):
     sign_in(client, clinician)
     response = client.post(
-        f"/staff/patients/{patient.pk}/plans/new/",
+        f"/staff/patients/{patient.public_id}/plans/new/",
         plan_fields(weeks_postpartum="", discard_hours="", escort_phone="", childcare_by=""),
     )
     assert response.status_code == 200
@@ -60,7 +61,7 @@ def test_the_form_asks_for_what_each_choice_needs(client, patient, clinician):
 def test_no_hours_are_kept_when_she_is_not_expressing_and_discarding(client, patient, clinician):
     sign_in(client, clinician)
     client.post(
-        f"/staff/patients/{patient.pk}/plans/new/",
+        f"/staff/patients/{patient.public_id}/plans/new/",
         plan_fields(lactation=TreatmentPlan.Lactation.CONTINUE, discard_hours="12"),
     )
     assert TreatmentPlan.objects.get().discard_hours is None
@@ -119,16 +120,16 @@ def test_a_change_after_signing_is_a_new_version_and_the_first_is_kept(client, p
     sign_in(client, clinician)
     first = signed_plan(patient, clinician)
 
-    page = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    page = client.get(f"/staff/patients/{patient.public_id}/plans/new/")
     assert page.context["form"].initial["weight_kg"] == Decimal("72.5")  # carried over
-    client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields(weight_kg="80"))
+    client.post(f"/staff/patients/{patient.public_id}/plans/new/", plan_fields(weight_kg="80"))
     second = TreatmentPlan.objects.get(patient=patient, version=2)
     assert second.supersedes == first and second.status == TreatmentPlan.Status.DRAFT
     # Until the new version is signed, the first stays in force.
     assert list(TreatmentPlan.objects.current()) == [first]
     assert summary.for_letter(patient)[0][1].endswith("for a weight of 72.5 kg.")
     # A second "new plan" opens the draft that exists rather than starting a rival one.
-    response = client.get(f"/staff/patients/{patient.pk}/plans/new/")
+    response = client.get(f"/staff/patients/{patient.public_id}/plans/new/")
     assert response["Location"] == f"/staff/plans/{second.pk}/"
 
     client.post(f"/staff/plans/{second.pk}/sign/")
@@ -173,7 +174,7 @@ def test_front_desk_sees_that_a_plan_is_signed_but_not_its_clinical_content(
     draft = draft_plan(patient, clinician)
     sign_in(client, front_desk_user)
     assert client.get(f"/staff/plans/{draft.pk}/").status_code == 404  # drafts: clinical staff
-    assert client.get(f"/staff/patients/{patient.pk}/plans/new/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/plans/new/").status_code == 404
     assert client.post(f"/staff/plans/{draft.pk}/sign/").status_code == 404
     from perinatal.plans import services
 
@@ -196,7 +197,7 @@ def test_a_nurse_reads_plans_and_cannot_change_or_sign_them(client, patient, cli
     assert "36.3 mg" in page.content.decode()
     assert client.post(f"/staff/plans/{plan.pk}/", plan_fields()).status_code == 404
     assert client.post(f"/staff/plans/{plan.pk}/sign/").status_code == 404
-    assert client.get(f"/staff/patients/{patient.pk}/plans/new/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.public_id}/plans/new/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["admin", None])
@@ -207,18 +208,18 @@ def test_outsiders_get_404(client, patient, clinician, staff, role):
         for path in (
             f"/staff/plans/{plan.pk}/",
             f"/staff/plans/{plan.pk}/book/",
-            f"/staff/patients/{patient.pk}/plans/new/",
+            f"/staff/patients/{patient.public_id}/plans/new/",
         ):
             assert client.get(path).status_code == 404, path
     else:
         sign_in(client, clinician)
         assert client.get(f"/staff/plans/{plan.pk + 100}/").status_code == 404
-        assert client.get(f"/staff/patients/{patient.pk + 100}/plans/new/").status_code == 404
+        assert client.get(f"/staff/patients/{uuid.uuid4()}/plans/new/").status_code == 404
 
 
 def test_each_look_at_a_plan_is_audited_and_so_is_each_change(client, patient, clinician):
     sign_in(client, clinician)
-    client.post(f"/staff/patients/{patient.pk}/plans/new/", plan_fields())
+    client.post(f"/staff/patients/{patient.public_id}/plans/new/", plan_fields())
     plan = TreatmentPlan.objects.get()
     client.get(f"/staff/plans/{plan.pk}/")
     client.post(f"/staff/plans/{plan.pk}/", plan_fields(weight_kg="70"))
@@ -244,7 +245,7 @@ def test_signing_is_refused_when_she_was_found_not_eligible(client, patient, cli
     plan = draft_plan(patient, clinician)
     sign_in(client, clinician)
     client.post(
-        f"/staff/patients/{patient.pk}/consultations/new/",
+        f"/staff/patients/{patient.public_id}/consultations/new/",
         note_data(decision="not_eligible", reasons="Active psychosis."),
     )
     consult.sign(note=ConsultationNote.objects.get(patient=patient), user=clinician)

@@ -1,0 +1,67 @@
+"""Everything the back office asks the other apps, in one place.
+
+The chart's timeline, the work queue and the staff home know nothing of consultations, consents
+or letters: each app offers plain functions in its own ``sources`` module, and this file names
+them. To add an app's entries, write its functions and list them here.
+
+- a timeline source is ``function(patient, limit) -> [TimelineEntry]``: at least her newest
+  ``limit`` entries (all when ``limit`` is None), in a fixed number of queries;
+- a queue source is ``function(limit) -> [QueueItem]``: every urgent item and, of each other
+  priority, the oldest ``limit``;
+- a count is ``function() -> [Tally]``: what to count for each kind the queue source lists
+  (the two must agree);
+- ``KIND_NAMES`` says how the staff home and the queue name each kind.
+Each entry and item says which capability may see it.
+"""
+
+from perinatal.booking import sources as booking
+from perinatal.consents import sources as consents
+from perinatal.consult import sources as consult
+from perinatal.obcare import sources as obcare
+from perinatal.patients import sources as patients
+from perinatal.plans import sources as plans
+from perinatal.screening import sources as screening
+
+TIMELINE = (
+    screening.screens,
+    screening.callbacks,
+    booking.appointments,
+    booking.messages,
+    consult.consultation_timeline,
+    consents.consent_events,
+    obcare.letter_timeline,
+    plans.plans,
+)
+
+QUEUE = (
+    screening.callback_requests,
+    booking.urgent_bookings,
+    booking.bookings_to_confirm,
+    booking.possible_duplicate_bookings,
+    patients.possible_duplicates,
+    consult.unsigned_notes,
+    consents.unsigned_consents,
+    obcare.letter_queue,
+    plans.infusions_to_book,
+)
+
+COUNTS = (
+    screening.callback_counts,
+    booking.booking_counts,
+    booking.duplicate_booking_counts,
+    patients.duplicate_counts,
+    consult.unsigned_note_counts,
+    consents.unsigned_consent_counts,
+    obcare.letter_counts,
+    plans.infusion_counts,
+)
+
+KIND_NAMES = {
+    **screening.KIND_NAMES,
+    **booking.KIND_NAMES,
+    **patients.KIND_NAMES,
+    **consult.KIND_NAMES,
+    **consents.KIND_NAMES,
+    **obcare.KIND_NAMES,
+    **plans.KIND_NAMES,
+}

@@ -1,0 +1,40 @@
+"""What the patient record hands the back office: possible duplicate records for the work
+queue, with their count."""
+
+from perinatal.accounts.roles import Can
+from perinatal.lib.backoffice import OTHER, QueueItem, Tally
+from perinatal.lib.links import linker
+from perinatal.patients.models import MergeSuggestion
+
+KIND_NAMES = {"merge": "Possible duplicate records"}
+
+
+def _open_suggestions():
+    return MergeSuggestion.objects.filter(status=MergeSuggestion.Status.OPEN)
+
+
+def possible_duplicates(limit: int) -> list[QueueItem]:
+    link = linker("backoffice:merge")
+    suggestions = (
+        _open_suggestions()
+        .select_related("patient", "candidate")
+        .only("reason", "created_at", "patient__name", "patient__public_id", "candidate__name")
+        .order_by("created_at", "pk")
+    )[:limit]
+    return [
+        QueueItem(
+            priority=OTHER,
+            at=suggestion.created_at,
+            kind="merge",
+            title=f"Possible duplicate: {suggestion.patient.name} and {suggestion.candidate.name}",
+            detail=f"Same {suggestion.reason}",
+            capability=Can.MERGE_PATIENTS,
+            url=link(suggestion.pk),
+            patient_public_id=suggestion.patient.public_id,
+        )
+        for suggestion in suggestions
+    ]
+
+
+def duplicate_counts() -> list[Tally]:
+    return [Tally("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().values("pk"))]
