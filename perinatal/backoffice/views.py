@@ -20,6 +20,7 @@ from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.backoffice import queue as work_queue
+from perinatal.backoffice.forms import CallbackOutcomeForm
 from perinatal.backoffice.scores import Result, score_charts
 from perinatal.backoffice.timeline import entries_for, entries_html
 from perinatal.backoffice.today import rows_html as schedule_rows_html
@@ -28,12 +29,12 @@ from perinatal.lib.backoffice import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONS
 from perinatal.patients import services
 from perinatal.patients.access import get_patient_for
 from perinatal.patients.forms import (
-    CallbackOutcomeForm,
     MergeDecisionForm,
     PatientForm,
     SearchForm,
 )
 from perinatal.patients.models import MergeSuggestion, Patient
+from perinatal.screening import services as screening_services
 from perinatal.screening.content import crisis_resources, risk_factors
 from perinatal.screening.instruments import definition
 from perinatal.screening.models import CallbackRequest, Screening
@@ -135,7 +136,7 @@ def callback(request, pk):
     if request.method == "POST":
         form = CallbackOutcomeForm(request.POST)
         if form.is_valid():
-            services.record_callback(
+            screening_services.record_callback(
                 callback,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],

@@ -45,7 +45,7 @@ from perinatal.booking.zones import (
     zone_label,
 )
 from perinatal.clinic.models import Clinic, Location, current_clinic_version
-from perinatal.lib.pagecache import private_page
+from perinatal.clinic.pagecache import private_page
 from perinatal.lib.ratelimit import rate_limited, retry_after
 from perinatal.screening.content import crisis_resources
 from perinatal.screening.views import session_screening

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
+from perinatal.clinic.pagecache import private_page
 from perinatal.consents import services
 from perinatal.consents.forms import SignForm
 from perinatal.consents.models import Method
-from perinatal.lib.pagecache import private_page
 from perinatal.lib.ratelimit import client_address, rate_limited
 
 

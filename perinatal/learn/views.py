@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from perinatal.lib.pagecache import public_page
+from perinatal.clinic.pagecache import public_page
 from perinatal.screening.content import risk_factors
 from perinatal.screening.services import public_instrument
 

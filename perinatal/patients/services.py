@@ -19,7 +19,6 @@ from perinatal.patients.models import (
     MergeSuggestion,
     Patient,
 )
-from perinatal.screening.models import CallbackRequest
 
 
 def patient_for_booking(appointment) -> Patient:
@@ -215,31 +214,3 @@ def _fill(keep, drop, field) -> bool:
         return False
     setattr(keep, attribute, getattr(drop, attribute))
     return True
-
-
-def record_callback(
-    callback: CallbackRequest, *, status: str, note: str, patient: Patient | None, user
-) -> CallbackRequest:
-    """Record what came of a call-back: its state, a dated note added to earlier ones, and
-    (once staff know who she is) her record, which her attached screen then joins too."""
-    now = timezone.now()
-    with transaction.atomic():
-        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
-        callback.status = status
-        callback.handled_by = user
-        callback.handled_at = now
-        changed = ["status", "handled_by", "handled_at"]
-        if note.strip():
-            signed = f"{timezone.localtime(now):%Y-%m-%d %H:%M} {user.get_full_name() or user}"
-            entry = f"[{signed}] {note.strip()}"
-            callback.staff_note = f"{callback.staff_note}\n{entry}".strip()
-            changed.append("staff_note")
-        if patient is not None and patient.pk != callback.patient_id:
-            callback.patient = patient
-            changed.append("patient")
-            screening = callback.screening
-            if screening is not None and screening.patient_id is None:
-                screening.patient = patient
-                screening.save(update_fields=["patient"])
-        callback.save(update_fields=changed)
-    return callback

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from perinatal.notify.services import alert_on_call
+from perinatal.patients.models import Patient
 from perinatal.screening.instruments import ScoredAnswers, get_instrument
 from perinatal.screening.models import CallbackRequest, Screening
 
@@ -79,4 +80,32 @@ def request_callback(
             dedupe_key=f"callback-alert:{callback.public_id}",
             about=f"call-back {callback.public_id}",
         )
+    return callback
+
+
+def record_callback(
+    callback: CallbackRequest, *, status: str, note: str, patient: Patient | None, user
+) -> CallbackRequest:
+    """Record what came of a call-back: its state, a dated note added to earlier ones, and
+    (once staff know who she is) her record, which her attached screen then joins too."""
+    now = timezone.now()
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        callback.status = status
+        callback.handled_by = user
+        callback.handled_at = now
+        changed = ["status", "handled_by", "handled_at"]
+        if note.strip():
+            signed = f"{timezone.localtime(now):%Y-%m-%d %H:%M} {user.get_full_name() or user}"
+            entry = f"[{signed}] {note.strip()}"
+            callback.staff_note = f"{callback.staff_note}\n{entry}".strip()
+            changed.append("staff_note")
+        if patient is not None and patient.pk != callback.patient_id:
+            callback.patient = patient
+            changed.append("patient")
+            screening = callback.screening
+            if screening is not None and screening.patient_id is None:
+                screening.patient = patient
+                screening.save(update_fields=["patient"])
+        callback.save(update_fields=changed)
     return callback

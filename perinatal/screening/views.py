@@ -2,7 +2,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from perinatal.lib.pagecache import private_page
+from perinatal.clinic.pagecache import private_page
 from perinatal.lib.ratelimit import rate_limited
 from perinatal.screening.content import crisis_resources, risk_factor_sources, risk_factors
 from perinatal.screening.forms import CallbackForm, ScreeningForm
