@@ -77,6 +77,6 @@ def request_callback(
                 "queue_url": settings.SITE_URL + reverse("patients:queue"),
             },
             dedupe_key=f"callback-alert:{callback.public_id}",
-            about=f"call-back {callback.public_id}",
+            about=callback,
         )
     return callback
