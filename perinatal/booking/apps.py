@@ -7,12 +7,8 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self):
-        from perinatal.booking import checks, reminders  # noqa: F401 (checks registers itself)
-        from perinatal.notify.preconditions import register
-
-        register("appointment", reminders.still_wanted)
-
         from perinatal.audit.log import track
+        from perinatal.booking import checks  # noqa: F401 (registers itself)
         from perinatal.booking.models import Appointment, AppointmentEvent, ManageLink
 
         track(Appointment, patient="patient_id")

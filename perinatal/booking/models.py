@@ -364,6 +364,17 @@ class Appointment(models.Model):
     def is_booked(self) -> bool:
         return self.status == self.Status.BOOKED
 
+    def still_wants(self, message) -> bool:
+        """Whether a reminder queued about this appointment should still go, asked just before
+        it is sent (``perinatal.notify.models.Message.still_wanted``): only while it is booked,
+        still to come, and unchanged since (``message.about_version`` is the SEQUENCE it was
+        queued for; every change raises SEQUENCE)."""
+        return (
+            self.is_booked
+            and self.sequence == message.about_version
+            and self.starts_at > timezone.now()
+        )
+
 
 class AppointmentEvent(models.Model):
     """What happened to an appointment, by whom: the history staff and the patient can trust."""

@@ -39,6 +39,7 @@ from perinatal.booking.slots import Option, Slot, bookings_changed, next_free, s
 from perinatal.clinic.models import Clinic, Location
 from perinatal.lib.tokens import digest, new_token
 from perinatal.notify.services import alert_on_call, queue_email, withdraw
+from perinatal.patients.models import Patient
 from perinatal.patients.services import patient_for_booking
 from perinatal.screening.content import crisis_resources
 
@@ -84,6 +85,23 @@ class TooLateToChange(BookingError):
 
 class NotBooked(BookingError):
     code = "not_booked"
+
+
+class MissingDetails(BookingError):
+    """Her record lacks something an appointment copies (her email, phone, due or birth date)."""
+
+    code = "missing_details"
+
+
+class ResourceTaken(BookingError):
+    """The clinician or the chair asked for is held for some of that time."""
+
+    code = "resource_taken"
+
+    def __init__(self, *, clinician_taken: bool, chair_taken: bool):
+        super().__init__("That clinician or chair is taken for part of that time.")
+        self.clinician_taken = clinician_taken
+        self.chair_taken = chair_taken
 
 
 @dataclass(frozen=True)
@@ -214,17 +232,6 @@ def _serialise_writes_for(clinician_id: int) -> None:
             )
 
 
-def hold_for_writes(*, clinician_id: int, chair_id: int | None = None) -> None:
-    """Queue behind other writers for this clinician and then this chair (PostgreSQL).
-
-    Every path takes clinicians' locks before a chair's, so two writers never wait on each
-    other; for another app booking an appointment (``perinatal.plans.services``).
-    """
-    _serialise_writes_for(clinician_id)
-    if chair_id is not None:
-        _serialise_writes_for_chair(chair_id)
-
-
 def _serialise_writes_for_chair(chair_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -309,6 +316,7 @@ def send_details_again(*, email: str, phone: str) -> None:
                 language=appointment.language,
                 dedupe_key=f"details-again:{appointment.public_id}:{now.date().isoformat()}",
                 calendar=invitation(appointment, clinic),
+                about=appointment,
             )
             if sent is not None:
                 record(
@@ -334,6 +342,7 @@ def notify(appointment: Appointment, template: str) -> None:
         language=appointment.language,
         dedupe_key=f"appointment:{appointment.public_id}:{appointment.sequence}",
         calendar=invitation(appointment, clinic),
+        about=appointment,
     )
     if not appointment.is_booked:
         return
@@ -344,7 +353,8 @@ def notify(appointment: Appointment, template: str) -> None:
             context={**context, "hours": hours},
             language=appointment.language,
             dedupe_key=f"reminder:{appointment.public_id}:{appointment.sequence}:{hours}",
-            precondition=reminders.precondition(appointment),
+            about=appointment,
+            about_version=appointment.sequence,  # withdrawn at send time if it changed since
             send_at=send_at,
         )
 
@@ -416,7 +426,7 @@ def book(
                         template="urgent_booking_alert",
                         context={"queue_url": settings.SITE_URL + reverse("backoffice:queue")},
                         dedupe_key=f"urgent-booking:{appointment.public_id}",
-                        about=f"urgent booking {appointment.public_id}",
+                        about=appointment,
                     )
         except IntegrityError as exc:
             if idempotency_key:
@@ -432,6 +442,105 @@ def book(
             continue
         return appointment, True
     raise SlotTaken(next_free(consultation, start, location=location))
+
+
+def book_infusion(
+    *,
+    patient: Patient,
+    plan,
+    visit_type: ConsultationType,
+    location: Location,
+    chair,
+    clinician: Clinician,
+    start: datetime,
+    booked_by,
+) -> Appointment:
+    """Book her infusion day: ``clinician`` and ``chair`` at ``location`` from ``start`` for the
+    visit's length, carrying out ``plan``; email her the details and the reminders.
+
+    ``plan`` (a signed ``plans.TreatmentPlan``) and ``chair`` (a ``plans.InfusionChair`` at
+    ``location``) come from the plans app, which checks them; booking stores them and never reads
+    them. Staff chose the time, so the appointment is confirmed already and changes go through
+    the clinic (``via=STAFF``).
+
+    Steps: refuse with ``MissingDetails`` when her record lacks what an appointment copies;
+    take the clinician's and then the chair's write lock (PostgreSQL; every path takes them in
+    that order, so two writers never wait on each other); insert it with its BOOKED event and
+    its emails in one transaction; let the database refuse an overlap (migrations 0002 and 0004),
+    which becomes ``ResourceTaken`` naming what was taken, never a second booking.
+    """
+    missing = [
+        label
+        for label, value in (
+            ("email", patient.email),
+            ("mobile phone", patient.phone),
+            ("due or delivery date", patient.key_date),
+        )
+        if not value
+    ]
+    if missing:
+        raise MissingDetails(f"Add her {', '.join(missing)} to the chart first.")
+    now = timezone.now()
+    ob = patient.obstetrician
+    appointment = Appointment(
+        via=Appointment.Via.STAFF,
+        plan=plan,
+        chair=chair,
+        patient=patient,
+        consultation_type=visit_type,
+        type_name=visit_type.label(patient.language),
+        mode=visit_type.mode,
+        duration_minutes=visit_type.duration_minutes,
+        buffer_minutes=visit_type.buffer_minutes,
+        name=patient.name,
+        email=patient.email,
+        phone=patient.phone,
+        language=patient.language,
+        stage=patient.stage,
+        key_date=patient.key_date,
+        ob_name=ob.name if ob else patient.ob_name_given,
+        ob_practice=ob.practice if ob else patient.ob_practice_given,
+        contact_consent_at=patient.contact_consent_at or now,
+        contact_consent_text=patient.contact_consent_text
+        or "Booked by clinic staff for her treatment plan.",
+        # Staff made it themselves: nothing for the work queue to confirm.
+        confirmed_at=now,
+        confirmed_by=booked_by,
+    )
+    _place(appointment, Option(clinician.pk, location.pk), start.astimezone(UTC))
+    try:
+        with transaction.atomic():
+            _serialise_writes_for(clinician.pk)
+            _serialise_writes_for_chair(chair.pk)
+            appointment.save()
+            AppointmentEvent.objects.create(
+                appointment=appointment,
+                kind=AppointmentEvent.Kind.BOOKED,
+                actor=AppointmentEvent.Actor.STAFF,
+                user=booked_by,
+                starts_at=appointment.starts_at,
+            )
+            notify(appointment, "infusion_booked")
+    except IntegrityError as exc:
+        if not is_overlap(exc):
+            raise
+        raise _taken(appointment) from exc
+    except OperationalError as exc:
+        if not is_deadlock(exc):
+            raise
+        raise _taken(appointment) from exc
+    return appointment
+
+
+def _taken(appointment: Appointment) -> ResourceTaken:
+    """What holds the clinician or the chair during ``appointment``'s time (it lost a race)."""
+    blocking = Appointment.objects.booked().filter(
+        starts_at__lt=appointment.blocked_until, blocked_until__gt=appointment.starts_at
+    )
+    return ResourceTaken(
+        clinician_taken=blocking.filter(clinician=appointment.clinician_id).exists(),
+        chair_taken=blocking.filter(chair=appointment.chair_id).exists(),
+    )
 
 
 def _check_changeable(appointment: Appointment, actor: str) -> None:
@@ -499,7 +608,6 @@ def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
         if appointment.chair_id is not None:  # an infusion day keeps its chair
             _serialise_writes_for_chair(appointment.chair_id)
         previous_start = appointment.starts_at
-        previous_precondition = reminders.precondition(appointment)
         for option in options:
             _place(appointment, option, start)
             appointment.sequence += 1
@@ -514,7 +622,7 @@ def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
                         starts_at=start,
                         previous_starts_at=previous_start,
                     )
-                    withdraw(previous_precondition)
+                    withdraw(appointment)  # the reminders for the old time
                     notify(appointment, "appointment_changed")
             except IntegrityError as exc:
                 appointment.sequence -= 1
@@ -535,7 +643,6 @@ def cancel(
         if not appointment.is_booked:
             return appointment
         _check_changeable(appointment, actor)
-        previous_precondition = reminders.precondition(appointment)
         appointment.status = Appointment.Status.CANCELLED
         appointment.cancelled_at = timezone.now()
         appointment.sequence += 1
@@ -547,7 +654,7 @@ def cancel(
             user=user,
             starts_at=appointment.starts_at,
         )
-        withdraw(previous_precondition)
+        withdraw(appointment)
         notify(appointment, "appointment_cancelled")
     return appointment
 

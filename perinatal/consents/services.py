@@ -111,6 +111,7 @@ def _email_link(patient, token: str, token_digest: str) -> None:
         },
         language=language,
         dedupe_key=f"consent-request:{token_digest}",
+        about=patient,  # the link opens every form sent with it
     )
 
 

@@ -5,7 +5,9 @@ private links (an appointment, an OB's letter), which open without a session."""
 import re
 
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from perinatal.accounts.admin_access import ReadOnlyAdmin
 from perinatal.notify.models import Message
@@ -43,13 +45,28 @@ class MessageAdmin(ReadOnlyAdmin):
     actions = ["retry_now"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("to", "subject", "body_text", "body_html")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("to", "subject", "body_text", "body_html")
+            .select_related("about_type")
+        )
 
     @admin.display(description="about")
     def about(self, obj) -> str:
-        # "appointment:12:0": the record it depends on, by internal number.
-        kind, _, reference = obj.precondition.partition(":")
-        return f"{kind} {reference.partition(':')[0]}" if kind else "—"
+        """The record it is about, by kind and internal number (``appointment 12``), linked to
+        that record's admin page where it has one; and, for a reminder, the version it is for."""
+        if obj.about_type is None:
+            return "—"
+        kind = obj.about_type
+        text = f"{kind.name} {obj.about_id}"
+        if obj.about_version is not None:
+            text += f" (version {obj.about_version})"
+        try:
+            url = reverse(f"admin:{kind.app_label}_{kind.model}_change", args=[obj.about_id])
+        except NoReverseMatch:
+            return text
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(description="last error")
     def error(self, obj) -> str:

@@ -5,11 +5,13 @@ Steps for ``deliver(pk)``:
 1. Claim: one conditional UPDATE moves the row to SENDING with a lease, only if it is due
    (PENDING and its time has come, or SENDING with an expired lease). Two workers racing for
    the same row cannot both see a row count of 1.
-2. Ask its precondition, if any, whether it is still wanted (a reminder for an appointment that
-   moved is not); if not, mark it CANCELLED. Otherwise send over SMTP with a Message-ID derived
-   from the row, outside any transaction.
+2. Ask the message whether it is still wanted (``Message.still_wanted``: a reminder for an
+   appointment that moved is not); if not, mark it CANCELLED. Otherwise send over SMTP with a
+   Message-ID derived from the row, outside any transaction.
 3. Record the outcome with another conditional UPDATE that names the attempt we claimed, so a
-   worker whose lease expired cannot overwrite the result of the worker that took over.
+   worker whose lease expired cannot overwrite the result of the worker that took over. A
+   failed try waits for its next time (``backoff``); the caller may pass ``retry`` to schedule a
+   job for that time (``perinatal.notify.tasks`` does), else the periodic sweep finds it.
 
 A worker killed before the SMTP server accepted the message leaves a SENDING row whose lease
 expires; the next sweep sends it again. The one window that can repeat a message is a kill
@@ -17,7 +19,8 @@ between the server's acceptance and step 3; the repeat carries the same Message-
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import MIMEPart
 
 from django.conf import settings
@@ -26,7 +29,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from perinatal.notify.models import Message, backoff
-from perinatal.notify.preconditions import still_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +83,19 @@ def _send_email(message: Message) -> None:
         connection.send_messages([email])
 
 
-def deliver(pk: int) -> str:
-    """Try to send one message; returns its state afterwards ("skipped" if not ours to send)."""
+Retry = Callable[[int, datetime], object]
+
+
+def deliver(pk: int, *, retry: Retry | None = None) -> str:
+    """Try to send one message; returns its state afterwards ("skipped" if not ours to send).
+
+    After a failed try that will be tried again, ``retry(pk, when)`` is called, if given.
+    """
     message = claim(pk)
     if message is None:
         return "skipped"
     ours = Message.objects.filter(pk=pk, status=Message.Status.SENDING, attempts=message.attempts)
-    if not still_wanted(message.precondition):
+    if not message.still_wanted():
         ours.update(
             status=Message.Status.CANCELLED,
             lease_expires_at=None,
@@ -114,9 +122,8 @@ def deliver(pk: int) -> str:
             next_attempt_at=retry_at,
             lease_expires_at=None,
         )
-        from perinatal.notify.tasks import send_message
-
-        send_message.using(run_after=retry_at).enqueue(pk)
+        if retry is not None:
+            retry(pk, retry_at)
         return Message.Status.PENDING
     ours.update(
         status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
@@ -124,11 +131,11 @@ def deliver(pk: int) -> str:
     return Message.Status.SENT
 
 
-def deliver_due(limit: int = 200) -> int:
+def deliver_due(limit: int = 200, *, retry: Retry | None = None) -> int:
     """The sweep: send what is due, however it came to be left behind. Returns how many sent."""
     ids = list(
         Message.objects.due(timezone.now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(deliver(pk) == Message.Status.SENT for pk in ids)
+    return sum(deliver(pk, retry=retry) == Message.Status.SENT for pk in ids)

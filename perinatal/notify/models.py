@@ -2,6 +2,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -45,15 +47,26 @@ class Message(models.Model):
     calendar = models.TextField(
         blank=True, help_text="An iCalendar (.ics) attachment, sent with the METHOD it names."
     )
-    precondition = models.CharField(
-        max_length=120,
+    # What the message is about (an appointment, a call-back, a letter, a patient): a real
+    # reference any app may follow, so nobody reads it out of a key. Notify imports none of them.
+    # No patient column: notify sits below the patient record, and the chart finds her emails by
+    # her addresses and the appointments they are about.
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    about_version = models.PositiveIntegerField(
+        null=True,
         blank=True,
-        help_text="Checked just before sending (see perinatal.notify.preconditions).",
+        help_text="Set on a message that goes only while what it is about is unchanged (a "
+        "reminder: the appointment's SEQUENCE when queued); see Message.still_wanted.",
     )
     dedupe_key = models.CharField(
         max_length=120,
         blank=True,
-        help_text="Stops the same message being queued twice (e.g. one reminder per appointment).",
+        help_text="Stops the same message being queued twice (e.g. one reminder per appointment). "
+        "Only compared, never read for meaning.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -79,15 +92,24 @@ class Message(models.Model):
                 condition=~Q(status="sending") | Q(lease_expires_at__isnull=False),
                 name="sending_has_lease",
             ),
+            models.CheckConstraint(
+                condition=Q(about_type__isnull=True, about_id__isnull=True)
+                | Q(about_type__isnull=False, about_id__isnull=False),
+                name="message_about_whole",
+            ),
+            models.CheckConstraint(
+                condition=Q(about_version__isnull=True) | Q(about_id__isnull=False),
+                name="message_version_of_something",
+            ),
         ]
         indexes = [
             # The dispatcher's sweep: due() filters on status and time.
             models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
-            # Withdrawing the reminders of an appointment that moved.
+            # Withdrawing the reminders of an appointment that moved (services.withdraw).
             models.Index(
-                fields=["precondition"],
-                condition=~Q(precondition=""),
-                name="message_precondition_idx",
+                fields=["about_type", "about_id"],
+                condition=Q(about_version__isnull=False),
+                name="message_conditional_about_idx",
             ),
         ]
 
@@ -97,6 +119,19 @@ class Message(models.Model):
     @property
     def message_id_header(self) -> str:
         return f"<{self.public_id}@{settings.PERINATAL_MESSAGE_ID_DOMAIN}>"
+
+    def still_wanted(self) -> bool:
+        """Asked just before sending. A message with no ``about_version`` always goes. One with
+        it goes only if what it is about still exists and its ``still_wants(message)`` says yes
+        (``Appointment.still_wants``: booked, still to come, at the SEQUENCE the reminder was
+        queued for). The caller wrote the condition into the row when it queued the message,
+        and the about-object's own model answers it, so notify never imports the app that owns
+        it. One query: the about-object, read fresh.
+        """
+        if self.about_version is None:
+            return True
+        about = self.about
+        return about is not None and about.still_wants(self)
 
 
 def backoff(attempts: int) -> timedelta:

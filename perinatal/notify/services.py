@@ -3,11 +3,13 @@
 import logging
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from perinatal.notify.models import Message
+from perinatal.notify.tasks import send_message
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +31,20 @@ def queue_email(
     language: str = "en",
     dedupe_key: str = "",
     calendar: str = "",
-    precondition: str = "",
+    about: models.Model | None = None,
+    about_version: int | None = None,
     send_at: datetime | None = None,
 ) -> Message | None:
     """Store an email in the outbox; returns None when ``dedupe_key`` was queued before.
 
     Call it inside the transaction that causes the message, so both commit or neither does.
-    A message with a future ``send_at`` waits for the worker's sweep; ``precondition`` is
-    checked again just before it goes (see ``perinatal.notify.preconditions``).
+    ``about`` is the record the message is about (staff see it in the outbox, the chart finds
+    it). A message with a future ``send_at`` waits for the worker's sweep. With
+    ``about_version`` it is sent only if, just before it goes, ``about.still_wants(message)``
+    still says yes (see ``Message.still_wanted``); ``about`` must then have that method.
     """
+    if about_version is not None and not hasattr(about, "still_wants"):
+        raise TypeError("A conditional message needs an about-object with still_wants().")
     with translation.override(language):
         subject, text, html = render_email(template, context)
     try:
@@ -50,7 +57,8 @@ def queue_email(
                 body_html=html,
                 dedupe_key=dedupe_key,
                 calendar=calendar,
-                precondition=precondition,
+                about=about,
+                about_version=about_version,
                 next_attempt_at=send_at or timezone.now(),
             )
     except IntegrityError:
@@ -59,32 +67,45 @@ def queue_email(
         raise
     if send_at and send_at > timezone.now():
         return message  # the periodic sweep sends it when its time comes
-    from perinatal.notify.tasks import send_message
-
     transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
 
 
-def alert_on_call(*, template: str, context: dict, dedupe_key: str, about: str) -> Message | None:
+def alert_on_call(
+    *, template: str, context: dict, dedupe_key: str, about: models.Model
+) -> Message | None:
     """Tell the clinic's on-call address (else its main one) that something urgent waits.
 
     Alerts say where to look, never who or what: the templates carry no patient details. With
-    no address to send to, the gap is logged (``about`` names the record, without PHI).
+    no address to send to, the gap is logged, naming ``about`` by kind and number (no PHI).
     """
     from perinatal.clinic.models import Clinic
 
     clinic = Clinic.objects.current()
     to = clinic.oncall_email or clinic.email
     if not to:
-        logger.error("%s stored, but no clinic address to alert", about)
+        logger.error(
+            "%s %s stored, but no clinic address to alert", about._meta.verbose_name, about.pk
+        )
         return None
     return queue_email(
-        to=to, template=template, context={**context, "clinic": clinic}, dedupe_key=dedupe_key
+        to=to,
+        template=template,
+        context={**context, "clinic": clinic},
+        dedupe_key=dedupe_key,
+        about=about,
     )
 
 
-def withdraw(precondition: str) -> int:
-    """Cancel the waiting messages that depend on ``precondition``; returns how many."""
-    return Message.objects.filter(precondition=precondition, status=Message.Status.PENDING).update(
-        status=Message.Status.CANCELLED, last_error="withdrawn: no longer applies"
-    )
+def withdraw(about: models.Model) -> int:
+    """Cancel the waiting conditional messages about ``about`` (the reminders of an appointment
+    that moved or was cancelled); returns how many. Call it before queueing the new ones.
+
+    A message a worker already holds (SENDING) is passed over: its check at send time stops it.
+    """
+    return Message.objects.filter(
+        about_type=ContentType.objects.get_for_model(about),
+        about_id=about.pk,
+        about_version__isnull=False,
+        status=Message.Status.PENDING,
+    ).update(status=Message.Status.CANCELLED, last_error="withdrawn: no longer applies")

@@ -284,6 +284,7 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
                 "again": not first,
             },
             dedupe_key=f"ob-letter:{letter.pk}:{token_digest[:16]}",
+            about=letter,
         )
     letter.refresh_from_db()
     return letter
@@ -464,6 +465,7 @@ def remind_unanswered(now: datetime | None = None) -> int:
                     "letter_url": settings.SITE_URL + reverse("obcare:letter", args=[letter.pk]),
                 },
                 dedupe_key=f"ob-letter-no-answer:{letter.pk}",
+                about=letter,
             )
             reminded += 1
     return reminded

@@ -4,15 +4,15 @@ Signing is a conditional update of a draft, so two clicks sign once. A signed pl
 changed: a change is a new draft version that supersedes it when signed.
 
 An infusion day needs a clinician and a chair at one location for the visit's whole length. The
-page shows who and what is free, but two people can book at once: the database refuses any
-overlap for a clinician (booking migration 0002) or a chair (0004), and the loser hears which
-was taken and what is free instead, never a second booking.
+page shows who and what is free, but two people can book at once: booking makes the appointment
+and the database refuses any overlap for a clinician (booking migration 0002) or a chair (0004);
+the loser hears which was taken and what is free instead, never a second booking.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from perinatal.accounts.roles import Can, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.booking import services as booking
-from perinatal.booking.models import Appointment, AppointmentEvent, Clinician, ConsultationType
+from perinatal.booking.models import Appointment, Clinician, ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.clinic.models import Location
 from perinatal.plans.models import InfusionChair, TreatmentPlan
@@ -232,94 +232,32 @@ def book_infusion(
 ) -> Appointment:
     """Book the infusion day of a signed plan on ``chair`` with ``clinician``; email her.
 
-    Steps: check the plan is the one in force and her record has what an appointment copies;
-    take the clinician's and then the chair's write lock (PostgreSQL); insert; let the database
-    refuse an overlap. A refusal becomes ``InfusionClash`` with what is free instead.
+    Plans checks what it knows (the plan is the one in force, the chair is in use at this
+    location); booking makes the appointment (``perinatal.booking.services.book_infusion``). Its
+    refusals become ``NotBookable``, and a clash ``InfusionClash`` with what is free instead.
     """
     if not current_plan(plan):
         raise NotBookable("Only the signed plan in force can be booked.")
     if chair.location_id != location.pk or not chair.is_active:
         raise NotBookable("That chair is not in use at this location.")
-    patient = plan.patient
-    missing = [
-        label
-        for label, value in (
-            ("email", patient.email),
-            ("mobile phone", patient.phone),
-            ("due or delivery date", patient.key_date),
-        )
-        if not value
-    ]
-    if missing:
-        raise NotBookable(f"Add her {', '.join(missing)} to the chart first.")
-    now = timezone.now()
-    start = start.astimezone(UTC)
-    appointment = Appointment(
-        via=Appointment.Via.STAFF,
-        plan=plan,
-        chair=chair,
-        patient=patient,
-        consultation_type=visit_type,
-        type_name=visit_type.label(patient.language),
-        mode=visit_type.mode,
-        duration_minutes=visit_type.duration_minutes,
-        buffer_minutes=visit_type.buffer_minutes,
-        clinician=clinician,
-        clinician_name=clinician.name,
-        location=location,
-        location_name=location.name,
-        location_address=location.address,
-        time_zone=location.time_zone,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=visit_type.duration_minutes),
-        blocked_until=start
-        + timedelta(minutes=visit_type.duration_minutes + visit_type.buffer_minutes),
-        name=patient.name,
-        email=patient.email,
-        phone=patient.phone,
-        language=patient.language,
-        stage=patient.stage,
-        key_date=patient.key_date,
-        ob_name=patient.obstetrician.name if patient.obstetrician else patient.ob_name_given,
-        ob_practice=patient.obstetrician.practice
-        if patient.obstetrician
-        else patient.ob_practice_given,
-        contact_consent_at=patient.contact_consent_at or now,
-        contact_consent_text=patient.contact_consent_text
-        or "Booked by clinic staff for her treatment plan.",
-        # Staff made it themselves: nothing for the work queue to confirm.
-        confirmed_at=now,
-        confirmed_by=user,
-    )
     try:
-        with transaction.atomic():
-            booking.hold_for_writes(clinician_id=clinician.pk, chair_id=chair.pk)
-            appointment.save()
-            AppointmentEvent.objects.create(
-                appointment=appointment,
-                kind=AppointmentEvent.Kind.BOOKED,
-                actor=AppointmentEvent.Actor.STAFF,
-                user=user,
-                starts_at=appointment.starts_at,
-            )
-            booking.notify(appointment, "infusion_booked")
-    except IntegrityError as exc:
-        if not booking.is_overlap(exc):
-            raise
-        raise _clash(appointment, location, visit_type) from exc
-    except OperationalError as exc:
-        if not booking.is_deadlock(exc):
-            raise
-        raise _clash(appointment, location, visit_type) from exc
-    return appointment
-
-
-def _clash(appointment: Appointment, location, visit_type) -> InfusionClash:
-    blocking = _blocking(appointment.starts_at, appointment.blocked_until)
-    return InfusionClash(
-        clinician_taken=blocking.filter(clinician=appointment.clinician_id).exists(),
-        chair_taken=blocking.filter(chair=appointment.chair_id).exists(),
-        availability=availability(
-            location=location, visit_type=visit_type, start=appointment.starts_at, later=5
-        ),
-    )
+        return booking.book_infusion(
+            patient=plan.patient,
+            plan=plan,
+            visit_type=visit_type,
+            location=location,
+            chair=chair,
+            clinician=clinician,
+            start=start,
+            booked_by=user,
+        )
+    except booking.MissingDetails as refusal:
+        raise NotBookable(str(refusal)) from refusal
+    except booking.ResourceTaken as taken:
+        raise InfusionClash(
+            clinician_taken=taken.clinician_taken,
+            chair_taken=taken.chair_taken,
+            availability=availability(
+                location=location, visit_type=visit_type, start=start, later=5
+            ),
+        ) from taken

@@ -78,7 +78,7 @@ def request_callback(
                 "queue_url": settings.SITE_URL + reverse("backoffice:queue"),
             },
             dedupe_key=f"callback-alert:{callback.public_id}",
-            about=f"call-back {callback.public_id}",
+            about=callback,
         )
     return callback
 

@@ -103,16 +103,30 @@ def test_the_timeline_tells_the_story_newest_first(client, staff, clinic_day, fr
 def test_messages_about_a_sisters_appointment_are_not_on_her_chart(client, staff, clinic_day):
     ana = clinic_day.book()
     lucia = clinic_day.book(name="Lucia Example")  # same email, her own record
+    Message.objects.update(dedupe_key="")  # nothing left to read it from but the real fields
     sign_in_as(client, "clinician")
 
     timeline = chart(client, ana.patient).split('id="timeline-heading"')[1]
 
-    about = {
-        a: Message.objects.filter(dedupe_key__contains=str(a.public_id)).count()
-        for a in (ana, lucia)
-    }
+    about = {a: Message.objects.filter(about_id=a.pk).count() for a in (ana, lucia)}
     assert about[ana] > 0 and about[lucia] > 0
     assert timeline.count("Email: ") == about[ana]
+
+
+def test_each_email_says_which_of_her_appointments_it_was_about(client, staff, clinic_day):
+    first = clinic_day.book()  # Monday 09:00 Denver
+    second = clinic_day.book(when=TODAY_NINE + timedelta(days=2))  # Wednesday 09:00
+    assert first.patient == second.patient
+    Message.objects.update(dedupe_key="")  # nothing left to read it from but the real fields
+    sign_in_as(client, "clinician")
+
+    timeline = chart(client, first.patient).split('id="timeline-heading"')[1]
+
+    # Named as staff read it, at the time in the page's zone (New York).
+    for appointment, day in ((first, "1 Jun 2026"), (second, "3 Jun 2026")):
+        emails = Message.objects.filter(about_id=appointment.pk).count()
+        assert emails > 1  # the confirmation and the reminders still to come
+        assert timeline.count(f"about video 30 on {day}, 11:00") == emails
 
 
 def test_withdrawn_reminders_are_not_on_her_timeline(client, staff, clinic_day):

@@ -97,3 +97,18 @@ def test_staff_cancel_action_emails_the_patient(two_bookings):
     first.refresh_from_db()
     assert first.status == Appointment.Status.CANCELLED
     assert Message.objects.filter(template="appointment_cancelled").count() == 1
+
+
+def test_the_outbox_says_which_appointment_each_email_is_about(two_bookings, staff):
+    first, second, client = two_bookings
+    Message.objects.update(dedupe_key="")  # nothing left to read it from but the real fields
+    sign_in(client, staff("admin"))
+
+    page = client.get("/admin/notify/message/").text
+
+    for appointment in (first, second):
+        link = f'<a href="/admin/booking/appointment/{appointment.pk}/change/">'
+        reminders = Message.objects.filter(about_id=appointment.pk, about_version=0).count()
+        assert reminders == 2  # 24 h and 2 h before
+        assert page.count(f"{link}appointment {appointment.pk} (version 0)</a>") == reminders
+        assert page.count(f"{link}appointment {appointment.pk}</a>") == 1  # the confirmation

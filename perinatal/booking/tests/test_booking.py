@@ -29,7 +29,7 @@ def book(consultation, location, when=AT_TEN, **kwargs):
 def reminders_of(appointment, status=Message.Status.PENDING):
     return Message.objects.filter(
         template="appointment_reminder",
-        dedupe_key__contains=str(appointment.public_id),
+        about_id=appointment.pk,
         status=status,
     )
 

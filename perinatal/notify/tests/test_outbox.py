@@ -1,6 +1,8 @@
 """The outbox: durable rows, sent once by whoever claims them, retried when sending fails."""
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -11,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from perinatal.notify import delivery
 from perinatal.notify.models import Message
 from perinatal.notify.services import queue_email
+from perinatal.notify.tasks import send_message
 from perinatal.screening.models import CallbackRequest
 from perinatal.screening.services import request_callback
 from perinatal.testing import sign_in
@@ -117,7 +120,7 @@ def unreachable_smtp(settings):
 def test_a_failed_send_is_kept_with_its_reason_and_retried_later(unreachable_smtp):
     message = queue()
     before = timezone.now()
-    assert delivery.deliver(message.pk) == Message.Status.PENDING
+    assert send_message.call(message.pk) == Message.Status.PENDING
     message.refresh_from_db()
     assert message.attempts == 1
     assert "ConnectionRefusedError" in message.last_error
@@ -202,3 +205,23 @@ def test_the_on_call_alert_reads_as_english(urgent, opening):
     assert message.body_text.startswith(opening)
     assert opening in message.body_html.replace("<strong>", "").replace("</strong>", "")
     assert "A URGENT" not in message.body_text + message.body_html
+
+
+def test_a_message_sent_only_while_something_holds_needs_something_to_ask(clinic):
+    from perinatal.clinic.models import Clinic
+
+    with pytest.raises(TypeError):  # a clinic has no still_wants(): nobody could answer
+        queue(about=Clinic.objects.current(), about_version=1)
+    assert Message.objects.count() == 0
+
+
+def test_delivery_knows_nothing_of_the_tasks_that_run_it():
+    """One way only: the tasks import delivery, and pass it how to schedule a retry."""
+    tree = ast.parse(Path(delivery.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert not [name for name in imported if name.startswith("perinatal.notify.tasks")]

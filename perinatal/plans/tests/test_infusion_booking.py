@@ -188,6 +188,25 @@ def test_a_chair_from_another_location_is_refused(client, plan, clinician):
     assert not Appointment.objects.exists()
 
 
+def test_her_record_must_have_what_the_appointment_copies(client, plan, clinician):
+    plan.patient.phone = ""
+    plan.patient.save()
+    sign_in(client, clinician)
+
+    response = book(
+        client,
+        plan,
+        local_start(boston()),
+        chair=chairs(boston())[0],
+        clinician=clinicians(boston())[0],
+    )
+
+    assert response.status_code == 200
+    assert response.context["problems"] == ["Add her mobile phone to the chart first."]
+    assert not Appointment.objects.exists()
+    assert not Message.objects.exists()
+
+
 def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, plan, clinician):
     (item,) = infusions_to_book(25)
     assert_queue_counts_agree()
