@@ -10,7 +10,7 @@ from perinatal.booking.models import Appointment
 from perinatal.obcare.services import draft_letter
 from perinatal.patients.models import Obstetrician
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import make_patient, make_staff, sign_in
+from tests.harness import make_patient, make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_a_respond_by_date_years_away_is_refused(client, clinician):
 
 
 def test_moving_an_appointment_to_the_end_of_the_calendar_is_refused(client, clinician):
-    from test_staff_access import _appointment_for
+    from tests.test_staff_access import _appointment_for
 
     appointment = _appointment_for(make_patient())
     response = client.post(

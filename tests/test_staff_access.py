@@ -22,7 +22,7 @@ from perinatal.obcare.services import draft_letter
 from perinatal.patients.models import MergeSuggestion, Obstetrician, Patient
 from perinatal.plans.tests.helpers import signed_plan
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import make_patient, make_staff, sign_in
+from tests.harness import make_patient, make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 

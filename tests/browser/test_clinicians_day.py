@@ -29,7 +29,7 @@ from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
 from perinatal.screening.services import request_callback, save_screening
-from perinatal.testing import make_patient, make_staff, restore_shipped_defaults
+from tests.harness import make_patient, make_staff, restore_shipped_defaults
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 scrolling, with a record whose email address is long enough to overflow a card, and axe-core
 finds nothing on it.
 
-Staff are signed in with a stored session (both factors done), as ``perinatal.testing`` makes
+Staff are signed in with a stored session (both factors done), as ``tests.harness`` makes
 it for a browser; the sign-in pages themselves are checked signed out.
 """
 
@@ -19,7 +19,7 @@ from perinatal.obcare.services import draft_letter
 from perinatal.patients.models import Obstetrician
 from perinatal.plans.tests.helpers import boston, clinicians, local_start, signed_plan
 from perinatal.screening.services import request_callback
-from perinatal.testing import make_staff, restore_shipped_defaults, signed_in_cookie
+from tests.harness import make_staff, restore_shipped_defaults, signed_in_cookie
 
 pytestmark = pytest.mark.browser
 

@@ -109,7 +109,7 @@ def test_the_demo_clinic_has_its_hours_in_both_languages(clinic):
 
 
 def test_staff_edit_the_hours_in_both_languages_in_the_admin(client, clinic, staff):
-    from perinatal.testing import sign_in
+    from tests.harness import sign_in
 
     sign_in(client, staff("admin"))
     page = client.get(f"/admin/clinic/clinic/{clinic.pk}/change/").text

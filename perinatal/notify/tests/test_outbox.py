@@ -13,7 +13,7 @@ from perinatal.notify.models import Message
 from perinatal.notify.services import queue_email
 from perinatal.screening.models import CallbackRequest
 from perinatal.screening.services import request_callback
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

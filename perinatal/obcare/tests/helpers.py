@@ -10,7 +10,7 @@ from django.utils import timezone
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.patients.models import Obstetrician, Patient
-from perinatal.testing import make_patient
+from tests.harness import make_patient
 
 PATIENT_NAME = "Ana Muñoz"
 DATE_OF_BIRTH = date(1991, 3, 14)

@@ -6,7 +6,7 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.obcare.npi import is_valid_npi
 from perinatal.obcare.tests.helpers import a_patient, an_ob
 from perinatal.patients.models import Obstetrician
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from perinatal.obcare.tests.helpers import (
     withdraw_ob_sharing,
 )
 from perinatal.patients.registry import OTHER, URGENT, queue_sources
-from perinatal.testing import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from perinatal.lib import worker
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import deliver_due_messages, send_message
-from perinatal.testing import Workers
+from tests.harness import Workers
 
 
 def running_job(*, started_minutes_ago: int, claims: int = 1) -> DBTaskResult:

@@ -19,7 +19,7 @@ from perinatal.patients.tests.helpers import (
     count_queries,
     screened_for,
 )
-from perinatal.testing import sign_in, sign_in_as
+from tests.harness import sign_in, sign_in_as
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.models import Obstetrician, Patient
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 @pytest.fixture

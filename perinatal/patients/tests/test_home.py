@@ -21,7 +21,7 @@ from perinatal.patients.tests.helpers import (
     screened,
 )
 from perinatal.patients.today import rows_html
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_day):

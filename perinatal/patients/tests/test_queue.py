@@ -14,7 +14,7 @@ from perinatal.lib.links import linker
 from perinatal.patients.queue import items_html
 from perinatal.patients.registry import OTHER, TO_CONFIRM, URGENT, QueueItem
 from perinatal.patients.tests.helpers import callback, count_queries, screened
-from perinatal.testing import assert_queue_counts_agree, sign_in_as
+from tests.harness import assert_queue_counts_agree, sign_in_as
 
 
 def titles(response) -> list[str]:

@@ -13,7 +13,7 @@ from perinatal.patients.models import Patient
 from perinatal.plans import services
 from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, TreatmentPlan
-from perinatal.testing import make_patient
+from tests.harness import make_patient
 
 BOSTON = "Boston — Back Bay"
 

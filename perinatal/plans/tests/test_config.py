@@ -9,7 +9,7 @@ from perinatal.clinic.models import Location
 from perinatal.plans.admin import FollowUpScheduleForm
 from perinatal.plans.demo import load_demo
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, compute_dose
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 
 @pytest.mark.django_db

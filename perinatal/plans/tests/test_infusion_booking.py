@@ -24,7 +24,7 @@ from perinatal.plans.tests.helpers import (
     signed_plan,
     when_fields,
 )
-from perinatal.testing import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 

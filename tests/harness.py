@@ -1,5 +1,6 @@
-"""What several test modules share that is not a fixture: imported, so it lives in the package
-(``conftest`` modules shadow each other by name and cannot be imported reliably)."""
+"""What several test modules and the benches share that is not a fixture: imported as
+``tests.harness`` (``conftest`` modules shadow each other by name and cannot be imported
+reliably). It lives outside the ``perinatal`` package, which holds no test-only code."""
 
 import os
 import signal
