@@ -37,7 +37,7 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def clinic(db):
-    from perinatal.clinic.demo import load_demo_clinic
+    from perinatal.ops.demo.clinic import load_demo_clinic
 
     clinic, _ = load_demo_clinic()
     return clinic

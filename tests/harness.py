@@ -255,8 +255,8 @@ def restore_shipped_defaults() -> None:
 
     from django.apps import apps
 
-    from perinatal.consents.demo import load_demo as load_consent_forms
-    from perinatal.plans.demo import load_demo as load_infusion_setup
+    from perinatal.ops.demo.consents import load_demo as load_consent_forms
+    from perinatal.ops.demo.plans import load_demo as load_infusion_setup
 
     for migration in (
         "perinatal.consult.migrations.0002_default_configuration",

@@ -103,7 +103,7 @@ def _path(route: str, record_id) -> str:
 @pytest.fixture
 def world(clinic, staff):
     """One record of every kind a staff page names, all about one patient."""
-    from perinatal.plans.demo import load_demo
+    from perinatal.ops.demo.plans import load_demo
 
     load_demo()
     clinician = staff("clinician", username="world-clinician")

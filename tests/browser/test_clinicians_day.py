@@ -24,8 +24,8 @@ from perinatal.booking.models import Appointment
 from perinatal.consents.models import Kind, SignedConsent
 from perinatal.notify.delivery import deliver_due
 from perinatal.obcare.models import CarePlanLetter
+from perinatal.ops.demo.plans import INFUSION_TYPE
 from perinatal.patients.models import Obstetrician, Patient
-from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
 from perinatal.screening.services import request_callback, save_screening

@@ -179,11 +179,3 @@ def test_people_who_cannot_edit_patients_cannot_link(client, clinic, staff):
     )
     patient.refresh_from_db()
     assert patient.obstetrician is None
-
-
-def test_the_demo_directory_loads_once():
-    from perinatal.obcare.demo import DEMO_OBS, load_demo
-
-    assert load_demo() == len(DEMO_OBS)
-    assert load_demo() == 0
-    assert Obstetrician.objects.count() == len(DEMO_OBS)

@@ -56,7 +56,7 @@ def test_the_periodic_sweep_is_queued_once():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
-    from perinatal.clinic.demo import load_demo_clinic
+    from perinatal.ops.demo.clinic import load_demo_clinic
     from perinatal.screening.services import request_callback
 
     load_demo_clinic()

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from perinatal.booking.models import Clinician, ConsultationType
 from perinatal.clinic.models import Location
+from perinatal.ops.demo.plans import INFUSION_TYPE
 from perinatal.patients.models import Patient
 from perinatal.plans import services
-from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, TreatmentPlan
 from tests.harness import make_patient
 
