@@ -254,6 +254,9 @@ def book_infusion(
         raise NotBookable(f"Add her {', '.join(missing)} to the chart first.")
     now = timezone.now()
     start = start.astimezone(UTC)
+    # Her OB is kept by obcare (above this app, so reached through her record, not imported).
+    her_ob = getattr(patient, "ob", None)
+    ob_name, ob_practice = her_ob.named if her_ob else ("", "")
     appointment = Appointment(
         via=Appointment.Via.STAFF,
         plan=plan,
@@ -280,10 +283,8 @@ def book_infusion(
         language=patient.language,
         stage=patient.stage,
         key_date=patient.key_date,
-        ob_name=patient.obstetrician.name if patient.obstetrician else patient.ob_name_given,
-        ob_practice=patient.obstetrician.practice
-        if patient.obstetrician
-        else patient.ob_practice_given,
+        ob_name=ob_name,
+        ob_practice=ob_practice,
         contact_consent_at=patient.contact_consent_at or now,
         contact_consent_text=patient.contact_consent_text
         or "Booked by clinic staff for her treatment plan.",

@@ -5,9 +5,9 @@ import pytest
 
 from perinatal.booking.models import ConsultationType
 from perinatal.clinic.models import Location
+from perinatal.obcare.models import Obstetrician
 from perinatal.ops.demo import obcare, plans
 from perinatal.ops.demo.clinic import load_demo_clinic
-from perinatal.patients.models import Obstetrician
 from perinatal.plans.models import InfusionChair, Protocol
 
 pytestmark = pytest.mark.django_db

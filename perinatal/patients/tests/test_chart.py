@@ -11,7 +11,9 @@ from django.utils import timezone
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services
 from perinatal.notify.models import Message
-from perinatal.patients.models import Obstetrician, Patient
+from perinatal.obcare.models import Obstetrician
+from perinatal.obcare.tests.helpers import set_ob
+from perinatal.patients.models import Patient
 from perinatal.patients.tests.helpers import (
     NOW,
     TODAY_NINE,
@@ -69,10 +71,12 @@ def test_her_ob_from_the_directory_or_as_she_gave_it(client, staff, clinic_day):
 
     assert "as she gave it" in chart(client, patient)
 
-    patient.obstetrician = Obstetrician.objects.create(
-        name="Dr Ada Okafor", practice="Mile High OB", fax="+13035550111"
+    set_ob(
+        patient,
+        Obstetrician.objects.create(
+            name="Dr Ada Okafor", practice="Mile High OB", fax="+13035550111"
+        ),
     )
-    patient.save()
     html = chart(client, patient)
     assert "Dr Ada Okafor (Mile High OB)" in html
     assert "fax (303) 555-0111" in html
