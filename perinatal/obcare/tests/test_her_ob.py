@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.obcare.models import PatientOb
+from perinatal.obcare.models import Obstetrician, PatientOb
 from perinatal.obcare.tests.helpers import an_ob, set_ob
 from perinatal.patients import services
 from perinatal.patients.models import MergeSuggestion
@@ -68,6 +68,24 @@ def test_a_merge_moves_the_merged_records_ob_when_the_kept_one_has_none(clinic_d
     assert PatientOb.objects.get().patient == kept
     assert moved["obcare.patientob"] == 1
     assert not PatientOb.objects.filter(patient=merged).exists()
+
+
+def test_the_chart_shows_her_ob_from_the_directory_or_as_she_gave_it(client, staff, clinic_day):
+    patient = clinic_day.book(ob_name="Dr Okafor", ob_practice="Mile High OB").patient
+    sign_in_as(client, "clinician")
+
+    assert "as she gave it" in client.get(f"/staff/patients/{patient.pk}/").text
+
+    set_ob(
+        patient,
+        Obstetrician.objects.create(
+            name="Dr Ada Okafor", practice="Mile High OB", fax="+13035550111"
+        ),
+    )
+    html = client.get(f"/staff/patients/{patient.pk}/").text
+    assert "Dr Ada Okafor (Mile High OB)" in html
+    assert "fax (303) 555-0111" in html
+    assert "as she gave it" not in html
 
 
 @pytest.mark.parametrize("linked", [True, False])
