@@ -37,7 +37,7 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def clinic(db):
-    from perinatal.clinic.demo import load_demo_clinic
+    from perinatal.ops.demo.clinic import load_demo_clinic
 
     clinic, _ = load_demo_clinic()
     return clinic
@@ -46,8 +46,8 @@ def clinic(db):
 @pytest.fixture
 def front_desk(db):
     """The front desk (role ``front_desk``, with an authenticator); sign in with
-    ``perinatal.testing.sign_in``. The admin is not theirs: it needs a configuring role."""
-    from perinatal.testing import make_staff
+    ``tests.harness.sign_in``. The admin is not theirs: it needs a configuring role."""
+    from tests.harness import make_staff
 
     return make_staff("front_desk", username="frontdesk")
 
@@ -124,6 +124,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def staff(db):
     """``staff(role)`` makes a staff account with a confirmed authenticator."""
-    from perinatal.testing import make_staff
+    from tests.harness import make_staff
 
     return make_staff

@@ -78,7 +78,7 @@ def seed(patients: int, results: int) -> dict:
     from perinatal.patients.models import MergeSuggestion, Patient
     from perinatal.screening.instruments import get_instrument
     from perinatal.screening.models import CallbackRequest, Screening
-    from perinatal.testing import make_staff, signed_in_session_key
+    from tests.harness import make_staff, signed_in_session_key
 
     now = timezone.now()
     epds = get_instrument("epds", "en")
@@ -216,7 +216,7 @@ def queries() -> dict:
 
     from perinatal.accounts.models import User
     from perinatal.screening.models import Screening
-    from perinatal.testing import sign_in
+    from tests.harness import sign_in
 
     client = sign_in(Client(HTTP_HOST="127.0.0.1"), User.objects.get(username="bench-clinician"))
     counts = {}

@@ -57,10 +57,10 @@ def create(bookings: int, out: Path) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from perinatal.booking.demo import BLOCKS, DEMO_CLINICIANS, WORKDAYS
     from perinatal.booking.models import Clinician, ConsultationType, WeeklyHours
     from perinatal.booking.slots import Policy, find_slots
     from perinatal.clinic.models import Clinic
+    from perinatal.ops.demo.booking import BLOCKS, DEMO_CLINICIANS, WORKDAYS
 
     clinic = Clinic.objects.get(is_current=True)
     rules = Policy.of(clinic)

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 DB_NAME = "perinatal_bench"
 
-DEMO_TYPE = "free-video-consultation"  # the demo clinic's, from perinatal/booking/demo.py
+DEMO_TYPE = "free-video-consultation"  # the demo clinic's, from perinatal/ops/demo/booking.py
 DEMO_ZONE = "America/New_York"
 
 # (name, path, wrk script or None). The first is the baseline the others are compared with; it is

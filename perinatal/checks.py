@@ -76,7 +76,7 @@ def production_is_safe(app_configs=None, **kwargs):
 def no_demo_accounts(app_configs=None, databases=None, **kwargs):
     if not settings.PRODUCTION or not databases:
         return []
-    from perinatal.accounts.demo import demo_accounts
+    from perinatal.accounts.demo_key import demo_accounts
 
     usernames = sorted(demo_accounts().values_list("username", flat=True))
     if not usernames:

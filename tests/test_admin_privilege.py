@@ -15,7 +15,7 @@ from django.contrib import admin
 from perinatal.accounts.roles import Role
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.tests.helpers import NOW, Clinic, callback, epds
-from perinatal.testing import make_staff, sign_in
+from tests.harness import make_staff, sign_in
 from tests.test_audit_coverage import _patient_data_models
 
 

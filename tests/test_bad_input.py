@@ -8,9 +8,9 @@ import pytest
 
 from perinatal.booking.models import Appointment
 from perinatal.obcare.services import draft_letter
-from perinatal.patients.models import Obstetrician
+from perinatal.obcare.tests.helpers import an_ob, set_ob
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import make_patient, make_staff, sign_in
+from tests.harness import make_patient, make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,9 @@ def test_an_implausible_date_of_birth_is_refused(client, clinician, born):
 
 
 def test_a_respond_by_date_years_away_is_refused(client, clinician):
-    ob = Obstetrician.objects.create(name="Dr Lee", practice="Back Bay OB", email="lee@ob.example")
-    letter = draft_letter(patient=make_patient(obstetrician=ob), author=clinician)
+    patient = make_patient()
+    set_ob(patient, an_ob(name="Dr Lee", practice="Back Bay OB", email="lee@ob.example"))
+    letter = draft_letter(patient=patient, author=clinician)
     response = client.post(
         f"/staff/ob-letters/{letter.pk}/edit/",
         {"respond_by": "9999-12-31", "covering_note": "Thanks"},
@@ -77,7 +78,7 @@ def test_a_respond_by_date_years_away_is_refused(client, clinician):
 
 
 def test_moving_an_appointment_to_the_end_of_the_calendar_is_refused(client, clinician):
-    from test_staff_access import _appointment_for
+    from tests.test_staff_access import _appointment_for
 
     appointment = _appointment_for(make_patient())
     response = client.post(

@@ -10,10 +10,10 @@ refuse the value (a form error, a 400, a 404) but must never answer with a 5xx.
 from html.parser import HTMLParser
 
 import pytest
-from test_staff_access import GATED, RECORD, _path, world  # noqa: F401  (world is a fixture)
 
 from perinatal.accounts.roles import MATRIX, Role
-from perinatal.testing import make_staff, restore_shipped_defaults, sign_in
+from tests.harness import make_staff, restore_shipped_defaults, sign_in
+from tests.test_staff_access import GATED, RECORD, _path, world  # noqa: F401  (world is a fixture)
 
 # Committed transactions, so a request that breaks its own does not break the test's.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -17,7 +17,7 @@ from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.obcare.tests.helpers import an_ob
 from perinatal.patients.tests.helpers import NOW, Clinic, callback
-from perinatal.testing import make_patient, make_staff, restore_shipped_defaults
+from tests.harness import make_patient, make_staff, restore_shipped_defaults
 
 BEFORE = [("notify", "0003_message_about")]
 AFTER = [("notify", "0005_remove_precondition")]

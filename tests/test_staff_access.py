@@ -19,11 +19,13 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.consents import services as consents
 from perinatal.consents.models import ConsentRequest
 from perinatal.consult.services import new_note
+from perinatal.obcare.models import Obstetrician
 from perinatal.obcare.services import draft_letter
-from perinatal.patients.models import MergeSuggestion, Obstetrician, Patient
+from perinatal.obcare.tests.helpers import set_ob
+from perinatal.patients.models import MergeSuggestion, Patient
 from perinatal.plans.tests.helpers import signed_plan
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import make_patient, make_staff, sign_in
+from tests.harness import make_patient, make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,7 @@ RECORD = {
     "obcare:ob_edit": "obstetrician",
     "obcare:link_ob": "patient",
     "obcare:link_new_ob": "patient",
+    "obcare:edit_ob": "patient",
     "obcare:letter_new": "patient",
     "obcare:letter": "letter",
     "obcare:letter_edit": "letter",
@@ -114,12 +117,13 @@ def _path(route: str, record) -> str:
 @pytest.fixture
 def world(clinic, staff):
     """One record of every kind a staff page names, all about one patient."""
-    from perinatal.plans.demo import load_demo
+    from perinatal.ops.demo.plans import load_demo
 
     load_demo()
     clinician = staff("clinician", username="world-clinician")
     ob = Obstetrician.objects.create(name="Dr Lee", practice="Back Bay OB", email="lee@ob.example")
-    patient = make_patient(obstetrician=ob)
+    patient = make_patient()
+    set_ob(patient, ob)
     other = make_patient(name="Ana Other")
     note = new_note(patient=patient, clinician=clinician)
     note.save()

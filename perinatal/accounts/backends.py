@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-from perinatal.accounts.demo import is_demo_account
+from perinatal.accounts.demo_key import is_demo_account
 
 
 class StaffBackend(ModelBackend):

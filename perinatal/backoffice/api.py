@@ -169,7 +169,10 @@ def _fields(obj, names: list[str]) -> dict:
 
 
 def _obstetrician(patient: Patient) -> dict | None:
-    ob = patient.obstetrician
+    her_ob = getattr(patient, "ob", None)  # kept by obcare; none until she names an OB
+    if her_ob is None:
+        return None
+    ob = her_ob.obstetrician
     if ob is not None:
         return {
             "name": ob.name,
@@ -179,10 +182,10 @@ def _obstetrician(patient: Patient) -> dict | None:
             "email": ob.email,
             "in_directory": True,
         }
-    if patient.ob_name_given or patient.ob_practice_given:
+    if her_ob.name_given or her_ob.practice_given:
         return {
-            "name": patient.ob_name_given,
-            "practice": patient.ob_practice_given,
+            "name": her_ob.name_given,
+            "practice": her_ob.practice_given,
             "in_directory": False,
         }
     return None

@@ -313,7 +313,7 @@ def merges(request):
 def merge(request, pk):
     suggestion = get_object_or_404(
         MergeSuggestion.objects.select_related(
-            "patient__obstetrician", "candidate__obstetrician", "decided_by"
+            "patient__ob__obstetrician", "candidate__ob__obstetrician", "decided_by"
         ),
         pk=pk,
     )
@@ -393,8 +393,8 @@ COMPARED = [
     ("Stage", "get_stage_display"),
     ("Due date", "due_date"),
     ("Delivery date", "delivery_date"),
-    ("OB", "obstetrician"),
-    ("OB as she named them", "ob_name_given"),
+    ("OB", "ob.obstetrician"),
+    ("OB as she named them", "ob.name_given"),
     ("Support person", "support_name"),
     ("Record started", "created_at"),
 ]
@@ -406,7 +406,9 @@ def _comparison(pair: list[Patient]) -> list[tuple[str, list, bool]]:
     for label, attribute in COMPARED:
         values = []
         for patient in pair:
-            value = getattr(patient, attribute)
+            value = patient
+            for name in attribute.split("."):  # a row another app keeps may be missing
+                value = getattr(value, name, None)
             values.append(_shown(value() if callable(value) else value))
         rows.append((label, values, len(set(values)) > 1))
     return rows

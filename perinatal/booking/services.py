@@ -447,6 +447,7 @@ def book(
 def book_infusion(
     *,
     patient: Patient,
+    ob_named: tuple[str, str] = ("", ""),
     plan,
     visit_type: ConsultationType,
     location: Location,
@@ -456,7 +457,8 @@ def book_infusion(
     booked_by,
 ) -> Appointment:
     """Book her infusion day: ``clinician`` and ``chair`` at ``location`` from ``start`` for the
-    visit's length, carrying out ``plan``; email her the details and the reminders.
+    visit's length, carrying out ``plan``; email her the details and the reminders. ``ob_named``
+    is her OB's name and practice as the appointment should carry them (obcare keeps her OB).
 
     ``plan`` (a signed ``plans.TreatmentPlan``) and ``chair`` (a ``plans.InfusionChair`` at
     ``location``) come from the plans app, which checks them; booking stores them and never reads
@@ -481,7 +483,6 @@ def book_infusion(
     if missing:
         raise MissingDetails(f"Add her {', '.join(missing)} to the chart first.")
     now = timezone.now()
-    ob = patient.obstetrician
     appointment = Appointment(
         via=Appointment.Via.STAFF,
         plan=plan,
@@ -498,8 +499,8 @@ def book_infusion(
         language=patient.language,
         stage=patient.stage,
         key_date=patient.key_date,
-        ob_name=ob.name if ob else patient.ob_name_given,
-        ob_practice=ob.practice if ob else patient.ob_practice_given,
+        ob_name=ob_named[0],
+        ob_practice=ob_named[1],
         contact_consent_at=patient.contact_consent_at or now,
         contact_consent_text=patient.contact_consent_text
         or "Booked by clinic staff for her treatment plan.",

@@ -6,10 +6,10 @@ Safety items are shown to everyone who sees the queue, front desk included, so t
 booking can never wait unseen; they say that it is urgent, never what she answered.
 """
 
-import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueItem, Tally, TimelineEntry
-from perinatal.lib.dates import APPOINTMENT
+from perinatal.lib.dates import APPOINTMENT, day_month_year_time, month_abbreviations
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.notify.models import Message
@@ -87,15 +87,15 @@ def messages(patient, limit) -> list[TimelineEntry]:
     """Emails to her addresses, sent or still to send: subject and state only (subjects never
     carry PHI).
 
-    A sister or friend may share her address; messages about an appointment are kept only
-    when the appointment is hers. One query, for the messages to any of her addresses (her
-    appointments are read once for the page).
+    A sister or friend may share her address; messages about an appointment
+    (``Message.about``) are kept only when the appointment is hers, and say which one. One
+    query, for the messages to any of her addresses (her appointments are read once for the
+    page; the appointment's content type is Django's cached one).
     """
-    hers = [(appointment.public_id, appointment.email) for appointment in appointments_of(patient)]
-    own_ids = {str(public_id) for public_id, _ in hers}
+    hers = {appointment.pk: appointment for appointment in appointments_of(patient)}
     # Exactly as written: messages are addressed with the email she booked with or the one
     # on her record, and an exact match can use an index on the address.
-    addresses = {email for _, email in hers if email} | ({patient.email} - {""})
+    addresses = {a.email for a in hers.values() if a.email} | ({patient.email} - {""})
     if not addresses:
         return []
     # A withdrawn message (a reminder for a booking since moved or cancelled) was never sent:
@@ -103,28 +103,30 @@ def messages(patient, limit) -> list[TimelineEntry]:
     rows = (
         Message.objects.filter(to__in=sorted(addresses))
         .exclude(status=Message.Status.CANCELLED)
-        .only("subject", "status", "created_at", "sent_at", "dedupe_key")
+        .only("subject", "status", "created_at", "sent_at", "about_type", "about_id")
     )
+    appointment_type = ContentType.objects.get_for_model(Appointment)
+    zone, months, language = timezone.get_current_timezone(), month_abbreviations(), get_language()
     entries = []
     for message in rows:
-        about = APPOINTMENT_KEY.match(message.dedupe_key)
-        if about and about.group(1) not in own_ids:
-            continue
+        detail = message.get_status_display()
+        if message.about_type_id == appointment_type.pk:
+            appointment = hers.get(message.about_id)
+            if appointment is None:
+                continue  # about someone else's appointment
+            when = day_month_year_time(appointment.starts_at.astimezone(zone), months)
+            label = appointment.consultation_type.label(language)
+            detail += f" · about {label} on {when}"
         entries.append(
             TimelineEntry(
                 at=message.sent_at or message.created_at,
                 kind="message",
                 title=f"Email: {message.subject}",
-                detail=message.get_status_display(),
+                detail=detail,
                 capability=Can.SEE_CONTACTS,
             )
         )
     return entries
-
-
-# Outbox messages about one appointment carry its public id in their dedupe key
-# (``appointment:<uuid>:<sequence>``, ``reminder:<uuid>:<sequence>:<hours>``).
-APPOINTMENT_KEY = re.compile(r"^(?:appointment|reminder):([0-9a-f-]{36}):")
 
 
 def _unconfirmed():

@@ -9,7 +9,7 @@ other priority, the oldest ``limit``. The queue page merges them and still lists
 oldest first, without building items nobody will see. Its count says what to count for each kind
 (a ``Tally``: the rows, one per item); the staff home and the queue count every tally they may
 show in a single query that builds nothing.
-The two must agree: ``assert_queue_counts_agree`` in the test harness checks it.
+The two must agree: ``tests.harness.assert_queue_counts_agree`` checks it.
 """
 
 from dataclasses import dataclass, field

@@ -5,9 +5,8 @@ from django.utils import timezone
 
 from perinatal.lib.phones import clean_phone_field
 from perinatal.lib.text import one_line
-from perinatal.obcare.models import CarePlanLetter
+from perinatal.obcare.models import CarePlanLetter, Obstetrician, PatientOb
 from perinatal.obcare.npi import is_valid_npi
-from perinatal.patients.models import Obstetrician
 
 # An answer asked for further out than this is a typo, not a plan.
 RESPOND_BY_REACH = timedelta(days=90)
@@ -71,6 +70,30 @@ class LinkObForm(forms.Form):
     obstetrician = forms.ModelChoiceField(
         queryset=Obstetrician.objects.filter(is_active=True), widget=forms.HiddenInput
     )
+
+
+class PatientObForm(forms.ModelForm):
+    """Her OB as staff keep it: the directory entry, and the OB as she named them."""
+
+    class Meta:
+        model = PatientOb
+        fields = ["obstetrician", "name_given", "practice_given"]
+        help_texts = {
+            "name_given": "What she wrote when booking; choose the directory entry above "
+            "once you know it.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name_given", "practice_given"):
+            self.fields[name].validators.append(one_line)
+        obstetricians = Obstetrician.objects.filter(is_active=True)
+        if self.instance.obstetrician_id:  # keep her OB selectable even if retired since
+            obstetricians = (
+                Obstetrician.objects.filter(pk=self.instance.obstetrician_id) | obstetricians
+            )
+        self.fields["obstetrician"].queryset = obstetricians
+        self.fields["obstetrician"].empty_label = "Not matched to the directory yet"
 
 
 class LetterDraftForm(forms.ModelForm):

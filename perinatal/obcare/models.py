@@ -1,23 +1,93 @@
-"""Care-plan letters to a patient's OB, and the history of each one.
+"""The OB directory, each patient's OB, and care-plan letters to her OB with their history.
+
+Her OB is a row of its own (``PatientOb``), not a field of the patient record: the record sits
+below this app and knows nothing of OBs. The row holds the directory entry staff matched and the
+OB as she named them when booking (copied from the booking that started her record).
 
 A letter is drafted from the chart as a snapshot of sections (heading, text), sent to the OB as a
 private link, then opened, acknowledged and answered on the OB's page (cleared, or concerns).
 Once sent, what the letter says is locked: the OB answers what was sent, not a later edit.
 Every change of status writes a ``LetterEvent`` (append-only) and an audit event.
-
-The OB directory itself is ``perinatal.patients.models.Obstetrician``.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from perinatal.clinic.models import validate_phone
 from perinatal.lib.records import AppendOnly
 from perinatal.lib.tokens import digest
-from perinatal.patients.models import Obstetrician, Patient
+from perinatal.patients.models import Patient
+
+
+class Obstetrician(models.Model):
+    """An obstetrician or midwife the clinic writes to."""
+
+    name = models.CharField(_("name"), max_length=120)
+    practice = models.CharField(_("practice"), max_length=160, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    fax = models.CharField(_("fax"), max_length=20, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    npi = models.CharField(
+        _("NPI"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10}$", _("An NPI is 10 digits."))],
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name", "practice"]
+        verbose_name = _("obstetrician or midwife")
+        verbose_name_plural = _("OB directory")
+
+    def __str__(self):
+        return f"{self.name} ({self.practice})" if self.practice else self.name
+
+
+class PatientOb(models.Model):
+    """Her OB: the directory entry staff matched, and the OB as she named them when booking
+    (kept once matched: it is what she said). At most one row per patient; none until she names
+    an OB or staff link one."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="ob")
+    obstetrician = models.ForeignKey(
+        Obstetrician,
+        verbose_name=_("obstetrician or midwife"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_obs",
+    )
+    name_given = models.CharField(_("OB as she named them"), max_length=120, blank=True)
+    practice_given = models.CharField(_("practice as she named it"), max_length=160, blank=True)
+
+    class Meta:
+        verbose_name = "her OB"
+        verbose_name_plural = "her OB"
+
+    def __str__(self):
+        return f"OB of patient {self.patient_id}"
+
+    @property
+    def named(self) -> tuple[str, str]:
+        """Her OB's name and practice: the directory's once matched, else as she gave them."""
+        if self.obstetrician_id:
+            return self.obstetrician.name, self.obstetrician.practice
+        return self.name_given, self.practice_given
+
+
+def ob_of(patient: Patient) -> PatientOb:
+    """Her OB row, or a new unsaved one when none is known yet."""
+    try:
+        return patient.ob
+    except PatientOb.DoesNotExist:
+        return PatientOb(patient=patient)
 
 
 class LetterLocked(Exception):

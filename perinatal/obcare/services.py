@@ -24,7 +24,7 @@ from perinatal.consents.services import has_signed
 from perinatal.consult.summary import for_letter as consultation_summary
 from perinatal.lib.tokens import digest, new_token
 from perinatal.notify.services import queue_email
-from perinatal.obcare.models import CarePlanLetter, LetterEvent, LetterLocked
+from perinatal.obcare.models import CarePlanLetter, LetterEvent, LetterLocked, PatientOb, ob_of
 from perinatal.patients.models import Patient
 from perinatal.plans.summary import for_letter as plan_summary
 
@@ -50,6 +50,43 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = timezone.localdate(value)
     return date_format(value, "F j, Y")
+
+
+# --- Her OB, as the patient record changes ------------------------------------------------------
+# Connected in ObcareConfig.ready to the signals of perinatal.patients.signals.
+
+OB_FIELDS = ["obstetrician", "name_given", "practice_given"]
+
+
+def ob_from_booking(sender, *, patient: Patient, appointment, **kwargs) -> None:
+    """A booking started her record: keep the OB she named in it, if she named one."""
+    if appointment.ob_name or appointment.ob_practice:
+        PatientOb.objects.create(
+            patient=patient, name_given=appointment.ob_name, practice_given=appointment.ob_practice
+        )
+
+
+def ob_on_merge(sender, *, drop: Patient, keep: Patient, **kwargs) -> list[str]:
+    """Both records have an OB row: fill the kept one's gaps from the merged one's, whose row
+    then goes (the kept record's answers win, as for the record's own fields). A row on the
+    merged record alone is left to move with the rest."""
+    rows = {
+        row.patient_id: row
+        for row in PatientOb.objects.select_for_update().filter(patient__in=[drop.pk, keep.pk])
+    }
+    dropped, kept = rows.get(drop.pk), rows.get(keep.pk)
+    if dropped is None or kept is None:
+        return []
+    filled = []
+    for name in OB_FIELDS:
+        attribute = PatientOb._meta.get_field(name).attname
+        if getattr(kept, attribute) in (None, "") and getattr(dropped, attribute) not in (None, ""):
+            setattr(kept, attribute, getattr(dropped, attribute))
+            filled.append(name)
+    if filled:
+        kept.save(update_fields=filled)
+    dropped.delete()
+    return [f"ob.{name}" for name in filled]
 
 
 # --- Composing ----------------------------------------------------------------------------------
@@ -129,12 +166,13 @@ def draft_letter(
     *, patient: Patient, author, respond_by: date | None = None, covering_note: str = ""
 ) -> CarePlanLetter:
     """A new draft to the OB linked to ``patient``; raises CannotSend if she has none."""
-    if patient.obstetrician_id is None:
+    obstetrician_id = ob_of(patient).obstetrician_id
+    if obstetrician_id is None:
         raise CannotSend("Link her OB from the directory before writing a letter.")
     respond_by = respond_by or default_respond_by()
     letter = CarePlanLetter.objects.create(
         patient=patient,
-        obstetrician_id=patient.obstetrician_id,
+        obstetrician_id=obstetrician_id,
         created_by=author,
         sections=compose_sections(patient, respond_by=respond_by, author=author),
         covering_note=covering_note,
@@ -158,7 +196,7 @@ def edit_draft(
         letter.sections = compose_sections(letter.patient, respond_by=respond_by, author=by)
     letter.respond_by = respond_by
     # The draft goes to whoever is her OB now.
-    letter.obstetrician_id = letter.patient.obstetrician_id or letter.obstetrician_id
+    letter.obstetrician_id = ob_of(letter.patient).obstetrician_id or letter.obstetrician_id
     letter.save()
     LetterEvent.objects.create(
         letter=letter, kind=Kind.REFRESHED if recompose else Kind.EDITED, by=by
@@ -229,7 +267,8 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
             "She has not signed the consent to share information with her OB. Send her the "
             "consent form first; the letter can go once it is signed."
         )
-    if letter.status == Status.DRAFTED and letter.obstetrician_id != letter.patient.obstetrician_id:
+    her_ob_id = ob_of(letter.patient).obstetrician_id
+    if letter.status == Status.DRAFTED and letter.obstetrician_id != her_ob_id:
         raise CannotSend(
             "Her OB has changed since this letter was drafted. Save the draft again to address "
             "it to her OB now, check it, then send it."

@@ -9,6 +9,7 @@ urlpatterns = [
     path("obs/<int:pk>/", views.ob_edit, name="ob_edit"),
     path("patients/<uuid:public_id>/ob/", views.link_ob, name="link_ob"),
     path("patients/<uuid:public_id>/ob/new/", views.link_new_ob, name="link_new_ob"),
+    path("patients/<uuid:public_id>/ob/edit/", views.edit_ob, name="edit_ob"),
     path("patients/<uuid:public_id>/ob-letters/new/", views.letter_new, name="letter_new"),
     path("ob-letters/<int:pk>/", views.letter, name="letter"),
     path("ob-letters/<int:pk>/edit/", views.letter_edit, name="letter_edit"),

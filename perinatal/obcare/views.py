@@ -25,11 +25,12 @@ from perinatal.obcare.forms import (
     LetterDraftForm,
     LinkObForm,
     ObstetricianForm,
+    PatientObForm,
 )
-from perinatal.obcare.models import CarePlanLetter, LetterLocked
+from perinatal.obcare.models import CarePlanLetter, LetterLocked, Obstetrician, ob_of
 from perinatal.obcare.pdf import answer_text, recipient_lines, render_pdf
 from perinatal.patients.access import get_patient_for
-from perinatal.patients.models import Obstetrician, Patient
+from perinatal.patients.models import Patient
 
 DIRECTORY_PAGE_SIZE = 50
 MATCHES_SHOWN = 20
@@ -94,8 +95,9 @@ def ob_edit(request, pk: int):
 
 
 def link(request, patient: Patient, ob: Obstetrician):
-    patient.obstetrician = ob
-    patient.save(update_fields=["obstetrician", "updated_at"])  # audited: Patient is tracked
+    her_ob = ob_of(patient)
+    her_ob.obstetrician = ob
+    her_ob.save(update_fields=["obstetrician"] if her_ob.pk else None)  # audited: tracked
     messages.success(request, f"{ob} is now linked as her OB.")
     return redirect(chart_url(patient))
 
@@ -110,14 +112,15 @@ def link_ob(request, public_id):
             return link(request, patient, form.cleaned_data["obstetrician"])
         messages.error(request, "Choose an OB from the list.")
     record(Action.VIEW, patient, patient=patient)
-    given = " ".join(filter(None, [patient.ob_name_given])).strip()
+    her_ob = ob_of(patient)
+    given = her_ob.name_given.strip()
     search = DirectorySearchForm(request.GET or None, initial={"q": given})
     query = search.cleaned_data["q"].strip() if search.is_valid() else given
     matches = list(search_directory(query, active_only=True)[:MATCHES_SHOWN]) if query else []
     new_form = None
     if can(request.user, Can.EDIT_OB_DIRECTORY):
         new_form = ObstetricianForm(
-            initial={"name": patient.ob_name_given, "practice": patient.ob_practice_given}
+            initial={"name": her_ob.name_given, "practice": her_ob.practice_given}
         )
     return render(
         request,
@@ -125,6 +128,7 @@ def link_ob(request, public_id):
         {
             "nav": "patients",
             "patient": patient,
+            "her_ob": her_ob,
             "search": search,
             "query": query,
             "matches": matches,
@@ -150,6 +154,7 @@ def link_new_ob(request, public_id):
         {
             "nav": "patients",
             "patient": patient,
+            "her_ob": ob_of(patient),
             "search": DirectorySearchForm(),
             "query": "",
             "matches": [],
@@ -160,13 +165,35 @@ def link_new_ob(request, public_id):
     )
 
 
+@staff_view(Can.EDIT_PATIENTS)
+def edit_ob(request, public_id):
+    """Her OB as staff keep it: choose the directory entry, or correct what she named."""
+    patient = get_patient_for(request.user, public_id)
+    her_ob = ob_of(patient)
+    form = PatientObForm(request.POST or None, instance=her_ob)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            changed = form.changed_data if her_ob.pk else None
+            form.save(commit=False).save(update_fields=changed)  # audited: tracked
+            messages.success(request, "Saved.")
+        else:
+            messages.info(request, "Nothing was changed.")
+        return redirect(chart_url(patient))
+    record(Action.VIEW, patient, patient=patient, detail={"page": "edit_ob"})
+    return render(
+        request,
+        "obcare/edit_ob.html",
+        {"nav": "patients", "patient": patient, "form": form, "chart_url": chart_url(patient)},
+    )
+
+
 # --- Letters, for staff -------------------------------------------------------------------------
 
 
 @staff_view(Can.SEND_OB_LETTERS)
 def letter_new(request, public_id):
     patient = get_patient_for(request.user, public_id)
-    if patient.obstetrician is None:
+    if ob_of(patient).obstetrician is None:
         messages.warning(request, "Link her OB from the directory before writing a letter.")
         return redirect("obcare:link_ob", patient.public_id)
     form = LetterDraftForm(

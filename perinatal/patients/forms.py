@@ -7,10 +7,8 @@ from perinatal.lib.phones import clean_phone_field, format_phone
 from perinatal.lib.text import one_line
 from perinatal.patients.models import (
     IDENTITY_FIELDS,
-    OB_FIELDS,
     OBSTETRIC_FIELDS,
     SUPPORT_FIELDS,
-    Obstetrician,
     Patient,
 )
 
@@ -19,7 +17,7 @@ DATE_ERROR = "Give the date as year-month-day, for example 2026-03-14."
 # Plausible dates: a typo such as 0001-01-01 or 9999-12-31 is refused, not stored.
 EARLIEST = date(1900, 1, 1)
 DUE_DATE_REACH = timedelta(days=365)
-ONE_LINE = ["name", "ob_name_given", "ob_practice_given", "support_name", "support_relation"]
+ONE_LINE = ["name", "support_name", "support_relation"]
 
 
 class SearchForm(forms.Form):
@@ -41,7 +39,6 @@ class PatientForm(forms.ModelForm):
         fields = [
             *IDENTITY_FIELDS,
             *OBSTETRIC_FIELDS,
-            *OB_FIELDS,
             *SUPPORT_FIELDS,
         ]
         widgets = {
@@ -50,10 +47,6 @@ class PatientForm(forms.ModelForm):
             "delivery_date": DATE,
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "support_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-        }
-        help_texts = {
-            "ob_name_given": "What she wrote when booking; choose the directory entry above "
-            "once you know it.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -66,13 +59,6 @@ class PatientForm(forms.ModelForm):
         self.fields["stage"].error_messages["required"] = (
             "Say whether she is pregnant or has had her baby."
         )
-        obstetricians = Obstetrician.objects.filter(is_active=True)
-        if self.instance.obstetrician_id:  # keep her OB selectable even if retired since
-            obstetricians = (
-                Obstetrician.objects.filter(pk=self.instance.obstetrician_id) | obstetricians
-            )
-        self.fields["obstetrician"].queryset = obstetricians
-        self.fields["obstetrician"].empty_label = "Not matched to the directory yet"
         self.fields["nicu_stay"].label = "Did the baby stay in a NICU?"
         self.fields["nicu_stay"].widget.choices = [
             ("unknown", "Not known"),

@@ -1,4 +1,7 @@
-"""A patient of the clinic, her OB, and suggested duplicates for staff to decide on."""
+"""A patient of the clinic and suggested duplicates for staff to decide on.
+
+Her OB is kept by the OB-coordination app (``perinatal.obcare``), which sits above this one.
+"""
 
 import re
 import uuid
@@ -6,7 +9,7 @@ from datetime import date, datetime
 
 import phonenumbers
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,31 +23,6 @@ FULL_TERM_DAYS = 280  # a due date is 40 weeks from the last menstrual period
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y")
 
 
-class Obstetrician(models.Model):
-    """An obstetrician or midwife the clinic writes to."""
-
-    name = models.CharField(_("name"), max_length=120)
-    practice = models.CharField(_("practice"), max_length=160, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
-    fax = models.CharField(_("fax"), max_length=20, blank=True, validators=[validate_phone])
-    email = models.EmailField(_("email"), blank=True)
-    npi = models.CharField(
-        _("NPI"),
-        max_length=10,
-        blank=True,
-        validators=[RegexValidator(r"^\d{10}$", _("An NPI is 10 digits."))],
-    )
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        ordering = ["name", "practice"]
-        verbose_name = _("obstetrician or midwife")
-        verbose_name_plural = _("OB directory")
-
-    def __str__(self):
-        return f"{self.name} ({self.practice})" if self.practice else self.name
-
-
 # Groups of Patient fields, named once so that the edit form, the staff API and a merge all
 # learn of a new field in the same place.
 IDENTITY_FIELDS = ["name", "date_of_birth", "email", "phone", "language", "stage"]
@@ -56,7 +34,6 @@ OBSTETRIC_FIELDS = [
     "nicu_stay",
     "breastfeeding",
 ]
-OB_FIELDS = ["obstetrician", "ob_name_given", "ob_practice_given"]
 SUPPORT_FIELDS = ["support_name", "support_relation", "support_phone"]
 
 
@@ -134,17 +111,6 @@ class Patient(models.Model):
     breastfeeding = models.CharField(
         _("breastfeeding"), max_length=8, choices=Breastfeeding.choices, blank=True, default=""
     )
-    # Her OB, from the directory once staff have matched what she typed when booking.
-    obstetrician = models.ForeignKey(
-        Obstetrician,
-        verbose_name=_("obstetrician or midwife"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="patients",
-    )
-    ob_name_given = models.CharField(_("OB as she named them"), max_length=120, blank=True)
-    ob_practice_given = models.CharField(_("practice as she named it"), max_length=160, blank=True)
     # Who comes with her and takes her home on an infusion day.
     support_name = models.CharField(_("support person"), max_length=120, blank=True)
     support_relation = models.CharField(_("relation to her"), max_length=60, blank=True)

@@ -13,12 +13,12 @@ from django.utils import timezone
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.patients.models import (
-    OB_FIELDS,
     OBSTETRIC_FIELDS,
     SUPPORT_FIELDS,
     MergeSuggestion,
     Patient,
 )
+from perinatal.patients.signals import merging, started_from_booking
 
 
 def patient_for_booking(appointment) -> Patient:
@@ -40,11 +40,10 @@ def patient_for_booking(appointment) -> Patient:
         delivery_date=appointment.key_date
         if appointment.stage == Patient.Stage.POSTPARTUM
         else None,
-        ob_name_given=appointment.ob_name,
-        ob_practice_given=appointment.ob_practice,
         contact_consent_at=appointment.contact_consent_at,
         contact_consent_text=appointment.contact_consent_text,
     )
+    started_from_booking.send(Patient, patient=patient, appointment=appointment)
     suggest_duplicates(patient)
     return patient
 
@@ -83,7 +82,6 @@ FILLED_ON_MERGE = [
     "email",
     "phone",
     *OBSTETRIC_FIELDS,
-    *OB_FIELDS,
     *SUPPORT_FIELDS,
     "contact_consent_at",
     "contact_consent_text",
@@ -109,9 +107,10 @@ def merge_patients(*, drop: Patient, keep: Patient, user, suggestion=None) -> di
 
     In one transaction: lock both records (in id order, so two merges cannot deadlock); move
     every row pointing at ``drop`` to ``keep`` with a plain UPDATE (signed records refuse
-    ``save()``, and only their owner changes, not their content); settle the other open
+    ``save()``, and only their owner changes, not their content), after the apps that keep
+    one-per-patient rows have settled those (``signals.merging``); settle the other open
     suggestions that name ``drop``; fill what ``keep`` lacks; mark ``drop`` merged. A row that
-    cannot move (a one-per-patient record both have) refuses the whole merge.
+    still cannot move (a one-per-patient record both have) refuses the whole merge.
     """
     if drop.pk == keep.pk:
         raise MergeRefused("A record cannot be merged into itself.")
@@ -125,6 +124,7 @@ def merge_patients(*, drop: Patient, keep: Patient, user, suggestion=None) -> di
             raise MergeRefused("One of the records no longer exists.")
         if drop.merged_into_id or keep.merged_into_id:
             raise MergeRefused("One of the records was already merged into another.")
+        settled = merging.send(Patient, drop=drop, keep=keep)
         moved = {}
         for relation in patient_links():
             model, name = relation.related_model, relation.field.name
@@ -145,6 +145,7 @@ def merge_patients(*, drop: Patient, keep: Patient, user, suggestion=None) -> di
         filled = [field for field in FILLED_ON_MERGE if _fill(keep, drop, field)]
         if filled:
             keep.save(update_fields=[*filled, "updated_at"])
+        filled += [name for _, names in settled for name in names or []]
         drop.merged_into = keep
         drop.save(update_fields=["merged_into", "updated_at"])
         record(

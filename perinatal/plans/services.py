@@ -241,8 +241,11 @@ def book_infusion(
     if chair.location_id != location.pk or not chair.is_active:
         raise NotBookable("That chair is not in use at this location.")
     try:
+        # Her OB is kept by obcare (above this app): reached through her record, not imported.
+        her_ob = getattr(plan.patient, "ob", None)
         return booking.book_infusion(
             patient=plan.patient,
+            ob_named=her_ob.named if her_ob else ("", ""),
             plan=plan,
             visit_type=visit_type,
             location=location,

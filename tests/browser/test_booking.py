@@ -23,7 +23,7 @@ from perinatal.booking.slots import find_slots, slot_at
 from perinatal.clinic.models import Location
 from perinatal.notify.delivery import deliver_due
 from perinatal.notify.models import Message
-from perinatal.testing import appointment_linked_from
+from tests.harness import appointment_linked_from
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.booking.slots import find_slots
-from perinatal.testing import appointment_linked_from
+from tests.harness import appointment_linked_from
 
 pytestmark = pytest.mark.browser
 

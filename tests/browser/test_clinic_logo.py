@@ -2,7 +2,7 @@
 
 import pytest
 
-from perinatal.testing import PUBLIC_PAGES
+from tests.harness import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 

@@ -23,13 +23,14 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking.models import Appointment
 from perinatal.consents.models import Kind, SignedConsent
 from perinatal.notify.delivery import deliver_due
-from perinatal.obcare.models import CarePlanLetter
-from perinatal.patients.models import Obstetrician, Patient
-from perinatal.plans.demo import INFUSION_TYPE
+from perinatal.obcare.models import CarePlanLetter, Obstetrician
+from perinatal.obcare.tests.helpers import set_ob
+from perinatal.ops.demo.plans import INFUSION_TYPE
+from perinatal.patients.models import Patient
 from perinatal.plans.models import Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
 from perinatal.screening.services import request_callback, save_screening
-from perinatal.testing import make_patient, make_staff, restore_shipped_defaults
+from tests.harness import make_patient, make_staff, restore_shipped_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +74,7 @@ def mother(clinic_defaults):
     """Six weeks after a vaginal birth at 39 weeks, breastfeeding; her OB as she named it when
     booking, not yet matched to the directory."""
     today = timezone.localdate()
-    return make_patient(
+    patient = make_patient(
         name=NAME,
         email=EMAIL,
         phone=PHONE,
@@ -84,14 +85,14 @@ def mother(clinic_defaults):
         gestation_weeks_at_birth=39,
         nicu_stay=False,
         breastfeeding=Patient.Breastfeeding.YES,
-        ob_name_given="Dr. June Whitaker",
-        ob_practice_given=OB_PRACTICE,
         support_name="Luis Moreno",
         support_relation="partner",
         support_phone="+16175550177",
         contact_consent_at=timezone.now() - timedelta(days=3),
         contact_consent_text="The clinic may contact me by email, text message and phone.",
     )
+    set_ob(patient, None, name_given="Dr. June Whitaker", practice_given=OB_PRACTICE)
+    return patient
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from perinatal.notify.models import Message
 from perinatal.screening.models import CallbackRequest, Screening
-from perinatal.testing import signed_in_cookie
+from tests.harness import signed_in_cookie
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ wider than a 360-pixel phone screen."""
 
 import pytest
 
-from perinatal.testing import PUBLIC_PAGES as ENGLISH_PAGES
+from tests.harness import PUBLIC_PAGES as ENGLISH_PAGES
 
 pytestmark = pytest.mark.browser
 

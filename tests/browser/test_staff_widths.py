@@ -2,7 +2,7 @@
 scrolling, with a record whose email address is long enough to overflow a card, and axe-core
 finds nothing on it.
 
-Staff are signed in with a stored session (both factors done), as ``perinatal.testing`` makes
+Staff are signed in with a stored session (both factors done), as ``tests.harness`` makes
 it for a browser; the sign-in pages themselves are checked signed out.
 """
 
@@ -15,11 +15,12 @@ from perinatal.booking.models import ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
 from perinatal.consult.services import new_note
+from perinatal.obcare.models import Obstetrician
 from perinatal.obcare.services import draft_letter
-from perinatal.patients.models import Obstetrician
+from perinatal.obcare.tests.helpers import set_ob
 from perinatal.plans.tests.helpers import boston, clinicians, local_start, signed_plan
 from perinatal.screening.services import request_callback
-from perinatal.testing import make_staff, restore_shipped_defaults, signed_in_cookie
+from tests.harness import make_staff, restore_shipped_defaults, signed_in_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +42,15 @@ def records(clinic):
         video, slot.start, person(name="Daniela Moreno", email=LONG_EMAIL), via="web"
     )
     patient = appointment.patient
-    patient.obstetrician = Obstetrician.objects.create(
-        name="Dr. June Whitaker, MD",
-        practice="Back Bay Women's Health and Maternal-Fetal Medicine Associates",
-        email="june.whitaker.maternal-fetal-medicine@back-bay-womens-health.example.org",
-        phone="+16175550111",
+    set_ob(
+        patient,
+        Obstetrician.objects.create(
+            name="Dr. June Whitaker, MD",
+            practice="Back Bay Women's Health and Maternal-Fetal Medicine Associates",
+            email="june.whitaker.maternal-fetal-medicine@back-bay-womens-health.example.org",
+            phone="+16175550111",
+        ),
     )
-    patient.save()
     director = make_staff("director", first_name="Maya", last_name="Okafor")
     callback = request_callback(
         first_name="Daniela", phone=patient.phone, language="en", screening=None, urgent=True
@@ -73,6 +76,7 @@ def records(clinic):
             f"/staff/plans/{plan.pk}/book/",
             "/staff/obs/",
             f"/staff/patients/{patient.public_id}/ob/",
+            f"/staff/patients/{patient.public_id}/ob/edit/",
             f"/staff/ob-letters/{letter.pk}/",
             f"/staff/ob-letters/{letter.pk}/print/",
             "/staff/audit/",

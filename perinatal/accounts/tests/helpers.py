@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-PASSWORD = "a long test password 1"  # what perinatal.testing.make_staff gives everyone
+PASSWORD = "a long test password 1"  # what tests.harness.make_staff gives everyone
 
 
 def soon() -> datetime:

@@ -7,7 +7,7 @@ from django.contrib import admin
 from perinatal.accounts.admin_access import CapabilityAdmin, CapabilityInline
 from perinatal.accounts.models import User
 from perinatal.accounts.tests.helpers import sign_in_for_real, type_password
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 
 def test_every_model_in_the_admin_names_its_capability():

@@ -8,7 +8,7 @@ from perinatal.accounts import grants
 from perinatal.accounts.models import RoleGrant, User
 from perinatal.accounts.roles import Role, capabilities
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 
 @pytest.fixture

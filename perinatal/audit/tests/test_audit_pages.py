@@ -15,7 +15,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.audit.search import PAGE_SIZE
 from perinatal.patients.models import Patient
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 JUNE = datetime(2026, 6, 10, 15, tzinfo=UTC)
 JULY = datetime(2026, 7, 10, 15, tzinfo=UTC)

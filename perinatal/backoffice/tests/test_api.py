@@ -8,7 +8,7 @@ import pytest
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.models import Patient
 from perinatal.patients.tests.helpers import callback, screened, screened_for
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ def test_a_booking_starts_her_record_from_what_she_gave(clinic_day):
     )
     assert patient.stage == Patient.Stage.POSTPARTUM
     assert patient.delivery_date == appointment.key_date
-    assert (patient.ob_name_given, patient.ob_practice_given) == ("Dr Okafor", "Mile High OB")
     assert patient.contact_consent_at == appointment.contact_consent_at
 
 

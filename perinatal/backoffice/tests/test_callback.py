@@ -6,7 +6,7 @@ import pytest
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.tests.helpers import callback, screened
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services
 from perinatal.notify.models import Message
-from perinatal.patients.models import Obstetrician, Patient
+from perinatal.patients.models import Patient
 from perinatal.patients.tests.helpers import (
     NOW,
     TODAY_NINE,
@@ -19,7 +19,7 @@ from perinatal.patients.tests.helpers import (
     count_queries,
     screened_for,
 )
-from perinatal.testing import sign_in, sign_in_as
+from tests.harness import sign_in, sign_in_as
 
 
 @pytest.fixture
@@ -61,22 +61,6 @@ def test_a_pregnant_patient_shows_weeks_and_days_of_pregnancy(client, staff, cli
 
     assert "<strong>30 weeks 0 days</strong> pregnant" in html
     assert "10 Aug 2026" in html
-
-
-def test_her_ob_from_the_directory_or_as_she_gave_it(client, staff, clinic_day):
-    patient = clinic_day.book(ob_name="Dr Okafor", ob_practice="Mile High OB").patient
-    sign_in_as(client, "clinician")
-
-    assert "as she gave it" in chart(client, patient)
-
-    patient.obstetrician = Obstetrician.objects.create(
-        name="Dr Ada Okafor", practice="Mile High OB", fax="+13035550111"
-    )
-    patient.save()
-    html = chart(client, patient)
-    assert "Dr Ada Okafor (Mile High OB)" in html
-    assert "fax (303) 555-0111" in html
-    assert "as she gave it" not in html
 
 
 def test_the_timeline_tells_the_story_newest_first(client, staff, clinic_day, frozen):

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.models import Obstetrician, Patient
-from perinatal.testing import sign_in_as
+from perinatal.patients.models import Patient
+from tests.harness import sign_in_as
 
 
 @pytest.fixture
@@ -35,9 +35,6 @@ def form_data(patient, **changes):
         "gestation_weeks_at_birth": "",
         "nicu_stay": "unknown",
         "breastfeeding": "",
-        "obstetrician": "",
-        "ob_name_given": "",
-        "ob_practice_given": "",
         "support_name": "",
         "support_relation": "",
         "support_phone": "",
@@ -48,7 +45,6 @@ def form_data(patient, **changes):
 
 def test_after_the_birth_staff_record_it_and_the_change_is_audited(client, staff, ana, frozen):
     sign_in_as(client, "front_desk")
-    ob = Obstetrician.objects.create(name="Dr Ada Okafor", practice="Mile High OB")
 
     response = client.post(
         f"/staff/patients/{ana.public_id}/edit/",
@@ -60,7 +56,6 @@ def test_after_the_birth_staff_record_it_and_the_change_is_audited(client, staff
             gestation_weeks_at_birth="37",
             nicu_stay="false",
             breastfeeding="yes",
-            obstetrician=ob.pk,
             support_name="Luis Example",
             support_phone="(617) 555-0177",
         ),
@@ -75,14 +70,12 @@ def test_after_the_birth_staff_record_it_and_the_change_is_audited(client, staff
         "cs_done",
     )
     assert (ana.gestation_weeks_at_birth, ana.nicu_stay, ana.breastfeeding) == (37, False, "yes")
-    assert ana.obstetrician == ob
     assert ana.support_phone == "+16175550177"
     event = AuditEvent.objects.get(action=Action.UPDATE, model="patients.patient")
     assert event.patient_id == ana.pk
     assert set(event.detail["fields"]) >= {
         "stage",
         "delivery_date",
-        "obstetrician",
         "support_phone",
     }
     assert "name" not in event.detail["fields"]

@@ -13,7 +13,7 @@ from perinatal.patients.tests.helpers import (
     person,
     screened,
 )
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_day):

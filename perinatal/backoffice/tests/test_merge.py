@@ -11,7 +11,7 @@ from perinatal.patients import services
 from perinatal.patients.models import MergeSuggestion, Patient
 from perinatal.patients.tests.helpers import callback, count_queries, screened_for
 from perinatal.screening.models import CallbackRequest, Screening
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 
 @pytest.fixture

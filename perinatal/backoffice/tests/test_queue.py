@@ -10,7 +10,7 @@ from django.utils import dateformat, timezone
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.patients.tests.helpers import callback, count_queries, screened
-from perinatal.testing import assert_queue_counts_agree, sign_in_as
+from tests.harness import assert_queue_counts_agree, sign_in_as
 
 
 def titles(response) -> list[str]:

@@ -13,7 +13,7 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, AppointmentEvent
 from perinatal.patients.tests.helpers import TODAY_NINE, screened
-from perinatal.testing import assert_queue_counts_agree, make_staff, sign_in_as
+from tests.harness import assert_queue_counts_agree, make_staff, sign_in_as
 
 
 def queue_rows(client) -> list[str]:

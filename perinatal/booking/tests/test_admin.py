@@ -10,7 +10,7 @@ from perinatal.booking import services
 from perinatal.booking.models import Appointment
 from perinatal.booking.tests.helpers import AT_TEN, NOW, person
 from perinatal.notify.models import Message
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 
 @pytest.fixture

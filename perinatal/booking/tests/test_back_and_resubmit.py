@@ -13,7 +13,7 @@ from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking.models import Appointment
 from perinatal.booking.tests.test_pages import form_data, text, with_screen_in_session
 from perinatal.notify.models import Message
-from perinatal.testing import appointment_linked_from
+from tests.harness import appointment_linked_from
 
 TEN = "2026-06-03T16:00:00Z"  # Wednesday 10:00 in Denver
 ELEVEN = "2026-06-03T17:00:00Z"

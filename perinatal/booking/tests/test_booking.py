@@ -10,7 +10,7 @@ from perinatal.booking.models import Appointment, AppointmentEvent
 from perinatal.booking.tests.helpers import AT_ELEVEN, AT_TEN, DENVER, NOW, person, screened
 from perinatal.notify import delivery
 from perinatal.notify.models import Message
-from perinatal.testing import appointment_linked_from
+from tests.harness import appointment_linked_from
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from perinatal.booking import services
 from perinatal.booking.models import Appointment
 from perinatal.booking.tests.helpers import AT_TEN, person, screened
 from perinatal.notify.models import Message
-from perinatal.testing import appointment_linked_from
+from tests.harness import appointment_linked_from
 
 START = "2026-06-03T16:00:00Z"
 

@@ -20,7 +20,7 @@ from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
 from perinatal.notify.models import Message
-from perinatal.testing import Workers
+from tests.harness import Workers
 
 BOOKINGS = 20
 REMINDER = "appointment_reminder"

@@ -36,15 +36,6 @@ def test_staff_can_save_the_demo_clinic_with_its_svg_logo(clinic):
     clinic.full_clean()  # what the admin's form runs: an SVG logo is allowed
 
 
-def test_loading_the_demo_twice_keeps_one_logo_file(clinic):
-    from perinatal.clinic.demo import load_demo_clinic
-
-    name = clinic.logo.name
-    again, _ = load_demo_clinic()
-    assert again.logo.name == name
-    assert clinic.logo.storage.listdir("clinic")[1].count(name.rsplit("/", 1)[1]) == 1
-
-
 def test_a_logo_whose_file_is_gone_is_404_not_an_error(client, clinic):
     clinic.logo.name = "clinic/gone.png"
     clinic.save()
@@ -109,7 +100,7 @@ def test_the_demo_clinic_has_its_hours_in_both_languages(clinic):
 
 
 def test_staff_edit_the_hours_in_both_languages_in_the_admin(client, clinic, staff):
-    from perinatal.testing import sign_in
+    from tests.harness import sign_in
 
     sign_in(client, staff("admin"))
     page = client.get(f"/admin/clinic/clinic/{clinic.pk}/change/").text

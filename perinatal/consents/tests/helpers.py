@@ -4,7 +4,7 @@ the email exactly as she would receive it."""
 import re
 
 from perinatal.notify.models import Message
-from perinatal.testing import make_patient
+from tests.harness import make_patient
 
 LINK = re.compile(r"https?://[^\s]+/consent/([A-Za-z0-9_-]+)/")
 

@@ -5,7 +5,7 @@ from django.utils.html import escape
 
 from perinatal.consents.models import DEFAULT_NOTE, ConsentTemplate, Kind, Locked
 from perinatal.consents.templatetags.consent_text import consent_html
-from perinatal.testing import make_staff, sign_in
+from tests.harness import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 

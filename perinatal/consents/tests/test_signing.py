@@ -12,7 +12,7 @@ from perinatal.consents.models import ConsentRequest, ConsentTemplate, Kind, Sig
 from perinatal.consents.services import has_signed
 from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sign_form
 from perinatal.notify.models import Message
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 pytestmark = pytest.mark.django_db
 

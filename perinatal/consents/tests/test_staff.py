@@ -19,7 +19,7 @@ from perinatal.consents.tests.helpers import a_patient, emailed_token, send, sig
 from perinatal.lib.backoffice import UNSIGNED_CONSENT
 from perinatal.notify.models import Message
 from perinatal.patients.models import Patient
-from perinatal.testing import assert_queue_counts_agree, make_staff, sign_in, sign_in_as
+from tests.harness import assert_queue_counts_agree, make_staff, sign_in, sign_in_as
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from perinatal.consents.models import ConsentRequest, ConsentWithdrawal, Locked,
 from perinatal.consents.services import bundle_for, send_forms, sign, withdraw
 from perinatal.consents.tests.helpers import a_patient
 from perinatal.patients.services import merge_patients
-from perinatal.testing import make_staff
+from tests.harness import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
 from perinatal.consult.tests.helpers import make_patient
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from perinatal import testing
 from perinatal.consult.models import EligibilityCriterion
 from perinatal.patients.models import Patient
+from tests import harness
 
 
 def make_patient(**fields) -> Patient:
@@ -16,7 +16,7 @@ def make_patient(**fields) -> Patient:
         "delivery": Patient.Delivery.CAESAREAN_DONE,
         "breastfeeding": Patient.Breastfeeding.YES,
     }
-    return testing.make_patient(**(values | fields))
+    return harness.make_patient(**(values | fields))
 
 
 def criterion(text_starts: str) -> EligibilityCriterion:

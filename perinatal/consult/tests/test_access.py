@@ -8,7 +8,7 @@ from perinatal.accounts.roles import capabilities
 from perinatal.consult import services
 from perinatal.consult.models import ConsultationNote
 from perinatal.consult.tests.helpers import note_data
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

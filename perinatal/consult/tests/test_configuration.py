@@ -4,7 +4,7 @@ only by people who configure clinical settings, and show their "default" label w
 import pytest
 
 from perinatal.consult.models import EligibilityCriterion, InteractingDrug, Severity
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from perinatal.consult.models import ConsultationNote
 from perinatal.consult.sources import consultation_timeline, unsigned_notes
 from perinatal.consult.summary import for_letter, latest_decision
 from perinatal.consult.tests.helpers import criterion, make_patient, note_data
-from perinatal.testing import assert_queue_counts_agree
+from tests.harness import assert_queue_counts_agree
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from perinatal.testing import PUBLIC_PAGES
+from tests.harness import PUBLIC_PAGES
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from perinatal.notify.services import queue_email
 from perinatal.notify.tasks import send_message
 from perinatal.screening.models import CallbackRequest
 from perinatal.screening.services import request_callback
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

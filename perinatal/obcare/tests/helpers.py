@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from perinatal.notify.models import Message
-from perinatal.obcare.models import CarePlanLetter
-from perinatal.patients.models import Obstetrician, Patient
-from perinatal.testing import make_patient
+from perinatal.obcare.models import CarePlanLetter, Obstetrician, PatientOb, ob_of
+from perinatal.patients.models import Patient
+from tests.harness import make_patient
 
 PATIENT_NAME = "Ana Muñoz"
 DATE_OF_BIRTH = date(1991, 3, 14)
@@ -35,19 +35,29 @@ def an_ob(**fields) -> Obstetrician:
     )
 
 
+def set_ob(patient: Patient, ob: Obstetrician | None, **given) -> PatientOb:
+    """Her OB: ``ob`` from the directory (or none), and ``given`` (``name_given``,
+    ``practice_given``) as she named them."""
+    her_ob = ob_of(patient)
+    her_ob.obstetrician = ob
+    for name, value in given.items():
+        setattr(her_ob, name, value)
+    her_ob.save()
+    return her_ob
+
+
 def a_patient(*, ob: Obstetrician | None = None, **fields) -> Patient:
-    return make_patient(
+    patient = make_patient(
         **{
             "name": PATIENT_NAME,
             "date_of_birth": DATE_OF_BIRTH,
             "stage": Patient.Stage.PREGNANT,
             "due_date": DUE_DATE,
-            "obstetrician": ob,
-            "ob_name_given": "Dr Chen",
-            "ob_practice_given": "Back Bay OB",
             **fields,
         }
     )
+    set_ob(patient, ob, name_given="Dr Chen", practice_given="Back Bay OB")
+    return patient
 
 
 def sign_ob_sharing(patient: Patient, *, by):

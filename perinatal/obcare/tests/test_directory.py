@@ -1,12 +1,14 @@
 """The OB directory, and linking a patient to her OB from the chart."""
 
+import uuid
+
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.obcare.models import Obstetrician, PatientOb, ob_of
 from perinatal.obcare.npi import is_valid_npi
 from perinatal.obcare.tests.helpers import a_patient, an_ob
-from perinatal.patients.models import Obstetrician
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +142,10 @@ def test_linking_her_ob_is_audited_as_a_change_to_her_record(client, clinic, sta
     assert response.status_code == 302
     assert response["Location"] == f"/staff/patients/{patient.public_id}/"
     patient.refresh_from_db()
-    assert patient.obstetrician == ob
+    assert ob_of(patient).obstetrician == ob
     change = AuditEvent.objects.get(action=Action.UPDATE, patient_id=patient.pk)
-    assert "obstetrician" in change.detail["fields"]
+    assert change.model == "obcare.patientob"
+    assert change.detail["fields"] == ["obstetrician"]
     assert change.actor_label == "front_desk"
 
 
@@ -155,18 +158,21 @@ def test_adding_a_new_entry_from_what_she_typed_links_it(client, clinic, staff):
     )
     assert response.status_code == 302
     patient.refresh_from_db()
-    assert patient.obstetrician.name == "Dr. Laura Chen"
-    assert patient.obstetrician.fax == "+16175550112"
+    assert ob_of(patient).obstetrician.name == "Dr. Laura Chen"
+    assert ob_of(patient).obstetrician.fax == "+16175550112"
 
 
 def test_linking_to_an_unknown_patient_or_ob_changes_nothing(client, clinic, staff):
     ob = an_ob(is_active=False)
     patient = a_patient()
     sign_in(client, staff("front_desk"))
-    assert client.post("/staff/patients/999999/ob/", {"obstetrician": ob.pk}).status_code == 404
+    assert (
+        client.post(f"/staff/patients/{uuid.uuid4()}/ob/", {"obstetrician": ob.pk}).status_code
+        == 404
+    )
     client.post(f"/staff/patients/{patient.public_id}/ob/", {"obstetrician": ob.pk})  # not in use
     patient.refresh_from_db()
-    assert patient.obstetrician is None
+    assert ob_of(patient).obstetrician is None
 
 
 def test_people_who_cannot_edit_patients_cannot_link(client, clinic, staff):
@@ -179,12 +185,57 @@ def test_people_who_cannot_edit_patients_cannot_link(client, clinic, staff):
         == 404
     )
     patient.refresh_from_db()
-    assert patient.obstetrician is None
+    assert ob_of(patient).obstetrician is None
 
 
-def test_the_demo_directory_loads_once():
-    from perinatal.obcare.demo import DEMO_OBS, load_demo
+def test_staff_link_her_ob_and_correct_what_she_named_on_her_ob_page(client, clinic, staff):
+    ob = an_ob()
+    patient = a_patient()
+    sign_in(client, staff("front_desk"))
+    page = client.get(f"/staff/patients/{patient.public_id}/ob/edit/").content.decode()
+    assert 'value="Dr Chen"' in page
 
-    assert load_demo() == len(DEMO_OBS)
-    assert load_demo() == 0
-    assert Obstetrician.objects.count() == len(DEMO_OBS)
+    response = client.post(
+        f"/staff/patients/{patient.public_id}/ob/edit/",
+        {"obstetrician": ob.pk, "name_given": "Dr Laura Chen", "practice_given": "Back Bay OB"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/patients/{patient.public_id}/"
+    her_ob = PatientOb.objects.get(patient=patient)
+    assert (her_ob.obstetrician, her_ob.name_given) == (ob, "Dr Laura Chen")
+    change = AuditEvent.objects.get(action=Action.UPDATE, model="obcare.patientob")
+    assert change.patient_id == patient.pk
+    assert sorted(change.detail["fields"]) == ["name_given", "obstetrician"]
+    # Unlinked again: the directory entry goes, what she said stays.
+    client.post(
+        f"/staff/patients/{patient.public_id}/ob/edit/",
+        {"obstetrician": "", "name_given": "Dr Laura Chen", "practice_given": "Back Bay OB"},
+    )
+    her_ob.refresh_from_db()
+    assert (her_ob.obstetrician, her_ob.name_given) == (None, "Dr Laura Chen")
+
+
+def test_her_ob_page_refuses_two_lines_and_keeps_what_was_typed(client, clinic, staff):
+    patient = a_patient()
+    sign_in(client, staff("front_desk"))
+
+    response = client.post(
+        f"/staff/patients/{patient.public_id}/ob/edit/",
+        {"obstetrician": "", "name_given": "Dr Chen\nDr Lee", "practice_given": "Harbor OB"},
+    )
+
+    assert response.status_code == 200
+    assert 'value="Harbor OB"' in response.content.decode()
+    assert ob_of(patient).practice_given == "Back Bay OB"
+
+
+def test_a_first_ob_for_a_patient_without_one_starts_her_row(client, clinic, staff):
+    ob = an_ob()
+    patient = a_patient()
+    PatientOb.objects.filter(patient=patient).delete()
+    sign_in(client, staff("front_desk"))
+    client.post(f"/staff/patients/{patient.public_id}/ob/", {"obstetrician": ob.pk})
+    assert PatientOb.objects.get(patient=patient).obstetrician == ob
+    client.post(f"/staff/patients/{patient.public_id}/ob/edit/", {"obstetrician": ""})
+    assert PatientOb.objects.get(patient=patient).obstetrician is None

@@ -24,10 +24,11 @@ from perinatal.obcare.tests.helpers import (
     draft,
     pdf_text,
     send,
+    set_ob,
     sign_ob_sharing,
     withdraw_ob_sharing,
 )
-from perinatal.testing import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +135,7 @@ def test_sending_needs_the_obs_email_address(staff_client, patient, consented, o
 
 def test_a_draft_to_an_ob_she_no_longer_has_is_not_sent(staff_client, patient, consented):
     letter = draft(staff_client, patient)
-    patient.obstetrician = an_ob(name="Dr. Omar Haddad", email="haddad@example.org")
-    patient.save()
+    set_ob(patient, an_ob(name="Dr. Omar Haddad", email="haddad@example.org"))
     response = staff_client.post(f"/staff/ob-letters/{letter.pk}/send/", follow=True)
     assert "Her OB has changed since this letter was drafted" in response.content.decode()
     staff_client.post(

@@ -15,7 +15,7 @@ from perinatal.obcare.services import remind_unanswered
 from perinatal.obcare.sources import letter_queue
 from perinatal.obcare.tasks import remind_unanswered_letters
 from perinatal.obcare.tests.helpers import PHI, a_patient, an_ob, draft, send, sign_ob_sharing
-from perinatal.testing import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from perinatal.consult.models import ConsultationNote
 from perinatal.patients.models import Patient
 from perinatal.plans.models import TreatmentPlan
 from perinatal.screening.models import CallbackRequest
-from perinatal.testing import sign_in_as
+from tests.harness import sign_in_as
 
 pytestmark = pytest.mark.django_db
 

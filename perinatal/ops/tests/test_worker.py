@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from perinatal.lib import worker
 from perinatal.notify.models import Message
 from perinatal.notify.tasks import deliver_due_messages, send_message
-from perinatal.testing import Workers
+from tests.harness import Workers
 
 
 def running_job(*, started_minutes_ago: int, claims: int = 1) -> DBTaskResult:
@@ -56,7 +56,7 @@ def test_the_periodic_sweep_is_queued_once():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_killed_workers_lose_no_message_and_send_none_twice(smtp_server):
-    from perinatal.clinic.demo import load_demo_clinic
+    from perinatal.ops.demo.clinic import load_demo_clinic
     from perinatal.screening.services import request_callback
 
     load_demo_clinic()

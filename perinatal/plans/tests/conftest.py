@@ -3,7 +3,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from perinatal.plans.demo import load_demo
+from perinatal.ops.demo.plans import load_demo
 from perinatal.plans.tests.helpers import a_patient
 
 DEFAULTS = importlib.import_module("perinatal.plans.migrations.0002_default_protocol_and_follow_up")

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from perinatal.booking.models import Clinician, ConsultationType
 from perinatal.clinic.models import Location
+from perinatal.ops.demo.plans import INFUSION_TYPE
 from perinatal.patients.models import Patient
 from perinatal.plans import services
-from perinatal.plans.demo import INFUSION_TYPE
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, TreatmentPlan
-from perinatal.testing import make_patient
+from tests.harness import make_patient
 
 BOSTON = "Boston — Back Bay"
 

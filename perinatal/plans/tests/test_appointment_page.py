@@ -12,7 +12,7 @@ from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
 from perinatal.notify.models import Message
 from perinatal.plans.tests.helpers import boston, chairs, clinicians, local_start, signed_plan
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

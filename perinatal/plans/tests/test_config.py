@@ -1,15 +1,12 @@
-"""Clinical configuration ships as data to review, and the demo gets chairs and a visit type."""
+"""Clinical configuration ships as data to review."""
 
 from decimal import Decimal
 
 import pytest
 
-from perinatal.booking.models import ConsultationType
-from perinatal.clinic.models import Location
 from perinatal.plans.admin import FollowUpScheduleForm
-from perinatal.plans.demo import load_demo
-from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, compute_dose
-from perinatal.testing import sign_in
+from perinatal.plans.models import FollowUpSchedule, Protocol, compute_dose
+from tests.harness import sign_in
 
 
 @pytest.mark.django_db
@@ -60,19 +57,6 @@ def test_follow_up_days_are_typed_as_a_list_and_checked():
     assert not form("1, 1").is_valid()  # twice
     assert not form("one week").is_valid()
     assert not form("").is_valid()
-
-
-@pytest.mark.django_db
-def test_the_demo_gives_each_location_two_chairs_and_an_infusion_type_not_offered_online(clinic):
-    load_demo()
-    load_demo()  # idempotent
-    for location in Location.objects.all():
-        assert InfusionChair.objects.filter(location=location).count() == 2
-    infusion = ConsultationType.objects.get(slug="iv-ketamine-infusion")
-    assert infusion.in_person and not infusion.is_active
-    assert infusion.duration_minutes >= 120
-    assert infusion.clinicians.exists()
-    assert Protocol.objects.default().visit_type == infusion
 
 
 @pytest.mark.django_db

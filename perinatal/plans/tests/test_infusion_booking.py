@@ -12,6 +12,7 @@ from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
 from perinatal.lib.backoffice import OTHER
 from perinatal.notify.models import Message
+from perinatal.obcare.tests.helpers import an_ob, set_ob
 from perinatal.plans.sources import infusions_to_book
 from perinatal.plans.tests.helpers import (
     a_patient,
@@ -24,7 +25,7 @@ from perinatal.plans.tests.helpers import (
     signed_plan,
     when_fields,
 )
-from perinatal.testing import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,17 @@ def test_front_desk_books_the_infusion_and_she_is_emailed(client, plan, front_de
     assert AuditEvent.objects.filter(
         action=Action.CREATE, model="booking.appointment", patient_id=plan.patient_id
     ).exists()
+
+
+def test_the_infusion_day_names_her_ob_as_her_chart_has_it(client, plan, clinician):
+    sign_in(client, clinician)
+    set_ob(plan.patient, an_ob(name="Dr Ada Okafor", practice="Mile High OB"), name_given="Dr O.")
+    start = local_start(boston())
+
+    book(client, plan, start, chair=chairs(boston())[0], clinician=clinicians(boston())[0])
+
+    appointment = Appointment.objects.get()
+    assert (appointment.ob_name, appointment.ob_practice) == ("Dr Ada Okafor", "Mile High OB")
 
 
 def test_a_taken_chair_is_refused_with_what_is_free_instead(client, plan, clinician, staff):

@@ -12,7 +12,7 @@ from perinatal.plans import summary
 from perinatal.plans.models import Locked, TreatmentPlan
 from perinatal.plans.sources import plans as plan_timeline
 from perinatal.plans.tests.helpers import draft_plan, plan_fields, signed_plan
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from perinatal.audit.models import AuditEvent
 from perinatal.notify.models import Message
 from perinatal.screening.models import CallbackRequest, Screening
-from perinatal.testing import sign_in
+from tests.harness import sign_in
 
 pytestmark = pytest.mark.django_db
 

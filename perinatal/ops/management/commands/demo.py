@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from perinatal.accounts.demo import load_demo as load_demo_staff
-from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
-from perinatal.ops.demo_patients import load_demo_patients
+from perinatal.ops.demo.clinic import load_demo_back_office, load_demo_clinic
+from perinatal.ops.demo.patients import load_demo_patients
+from perinatal.ops.demo.staff import load_demo as load_demo_staff
 
 
 class Command(BaseCommand):

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from perinatal.accounts.demo import load_demo as load_demo_staff
-from perinatal.clinic.demo import load_demo_back_office, load_demo_clinic
-from perinatal.ops.demo_patients import load_demo_patients
+from perinatal.ops.demo.clinic import load_demo_back_office, load_demo_clinic
+from perinatal.ops.demo.patients import load_demo_patients
+from perinatal.ops.demo.staff import load_demo as load_demo_staff
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 (names, not a bind)
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 from perinatal.booking import services as booking
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.booking.slots import next_free
-from perinatal.clinic.demo import DEMO_NAME
 from perinatal.clinic.models import Clinic
 from perinatal.consents import services as consents
 from perinatal.consents.models import Kind, Method
@@ -33,6 +32,7 @@ from perinatal.consult.models import (
     EligibilityAssessment,
     EligibilityCriterion,
 )
+from perinatal.ops.demo.clinic import DEMO_NAME
 from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
 from perinatal.plans.models import FollowUpSchedule, Protocol, TreatmentPlan
@@ -40,7 +40,7 @@ from perinatal.screening.instruments import get_instrument
 from perinatal.screening.models import CallbackRequest
 from perinatal.screening.services import request_callback, save_screening
 
-DEMO_CLINICIAN = "clinician"  # the demo staff account (perinatal.accounts.demo) who signs
+DEMO_CLINICIAN = "clinician"  # the demo staff account (perinatal.ops.demo.staff) who signs
 VIDEO = "free-video-consultation"
 ALL_FORMS = [Kind.TREATMENT, Kind.OB_SHARING, Kind.TELEHEALTH]
 # EPDS item scores (items 1 to 10) of a moderate screen, item 10 (self-harm) at zero.

@@ -6,6 +6,8 @@ from django.core.files import File
 from django.db import transaction
 
 from perinatal.clinic.models import Clinic, Location
+from perinatal.ops.demo import consents, obcare, plans
+from perinatal.ops.demo.booking import load_demo_booking
 
 DEMO_LOCATIONS = [
     {
@@ -67,8 +69,6 @@ def load_demo_clinic() -> tuple[Clinic, bool]:
 
 def _load_demo_parts(clinic: Clinic) -> None:
     """The demo's logo, clinicians and hours; safe to load again."""
-    from perinatal.booking.demo import load_demo_booking
-
     _load_demo_logo(clinic)
     load_demo_booking(clinic)
 
@@ -86,10 +86,6 @@ def _load_demo_logo(clinic: Clinic) -> None:
 
 def load_demo_back_office() -> None:
     """Chairs and the infusion visit, OBs and default forms for the demo (idempotent)."""
-    from perinatal.consents import demo as consents
-    from perinatal.obcare import demo as obcare
-    from perinatal.plans import demo as plans
-
     plans.load_demo()  # after booking: the infusion visit type joins the demo's types
     consents.load_demo()
     obcare.load_demo()

@@ -6,9 +6,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django_otp.oath import TOTP
 
-from perinatal.accounts.demo import DEMO_TOTP_SECRET, load_demo
+from perinatal.accounts.demo_key import DEMO_TOTP_SECRET
 from perinatal.accounts.roles import Role
 from perinatal.accounts.tests.helpers import type_code, type_password
+from perinatal.ops.demo.staff import load_demo
 
 
 def _demo_code() -> str:

@@ -4,7 +4,7 @@ could belong to a real provider)."""
 
 from django.db import transaction
 
-from perinatal.patients.models import Obstetrician
+from perinatal.obcare.models import Obstetrician
 
 DEMO_OBS = [
     {

@@ -1,5 +1,6 @@
-"""What several test modules share that is not a fixture: imported, so it lives in the package
-(``conftest`` modules shadow each other by name and cannot be imported reliably)."""
+"""What several test modules and the benches share that is not a fixture: imported as
+``tests.harness`` (``conftest`` modules shadow each other by name and cannot be imported
+reliably). It lives outside the ``perinatal`` package, which holds no test-only code."""
 
 import os
 import signal
@@ -255,8 +256,8 @@ def restore_shipped_defaults() -> None:
 
     from django.apps import apps
 
-    from perinatal.consents.demo import load_demo as load_consent_forms
-    from perinatal.plans.demo import load_demo as load_infusion_setup
+    from perinatal.ops.demo.consents import load_demo as load_consent_forms
+    from perinatal.ops.demo.plans import load_demo as load_infusion_setup
 
     for migration in (
         "perinatal.consult.migrations.0002_default_configuration",

@@ -2,16 +2,15 @@
 
 Every demo account has the same password (random per checkout, kept in ``var/``, the file the
 demo clinic's staff account already uses) and the same authenticator secret, ``DEMO_TOTP_SECRET``,
-published here on purpose: whoever tries the demo adds it once to an authenticator app
-(``otpauth_url()`` as a QR code or the key typed in) and signs in as any role with its codes.
-A deployment with ``PERINATAL_PRODUCTION=1`` refuses to create them, and since a database seeded
-as a demo may later be switched to production, it also refuses to sign them in
+published in ``perinatal.accounts.demo_key`` on purpose: whoever tries the demo adds it once to an
+authenticator app (``otpauth_url()`` as a QR code or the key typed in) and signs in as any role
+with its codes. A deployment with ``PERINATAL_PRODUCTION=1`` refuses to create them, and since a
+database seeded as a demo may later be switched to production, it also refuses to sign them in
 (``perinatal.accounts.backends``) and ``check --deploy`` fails while one is active. What marks a
 demo account is the published key on its authenticator: with it, anyone can compute its codes.
 """
 
 import secrets
-from base64 import b32decode
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -22,11 +21,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from perinatal.accounts.demo_key import DEMO_KEY, DEMO_TOTP_SECRET
 from perinatal.accounts.roles import Role
 
-# Published, so never secret: demo accounts only. Base32, as authenticator apps take it.
-DEMO_TOTP_SECRET = "PERINATALDEMOONLYDONOTUSEINPROD2"  # noqa: S105
-DEMO_KEY = b32decode(DEMO_TOTP_SECRET).hex()  # as TOTPDevice stores it
 DEMO_DEVICE_NAME = "demo authenticator (published secret)"
 DEMO_ACCOUNTS = [
     ("director", Role.MEDICAL_DIRECTOR, "Dana", "Director"),
@@ -102,13 +99,3 @@ def load_demo(password_file: Path | None = None) -> DemoStaff:
         secret=DEMO_TOTP_SECRET,
         otpauth_url=otpauth_url(),
     )
-
-
-def demo_accounts():
-    """Active accounts whose authenticator holds the published demo key."""
-    with_published_key = TOTPDevice.objects.filter(key=DEMO_KEY).values("user_id")
-    return get_user_model().objects.filter(is_active=True, pk__in=with_published_key)
-
-
-def is_demo_account(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, key=DEMO_KEY).exists()
