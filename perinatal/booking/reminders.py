@@ -5,7 +5,7 @@ appointment raises SEQUENCE, so a reminder for the old time fails its check and 
 instead of sent, even if a worker had already picked it up.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,7 +27,9 @@ def still_wanted(reference: str) -> bool:
     ).exists()
 
 
-def reminder_times(appointment: Appointment, now=None) -> list[tuple[int, object]]:
+def reminder_times(
+    appointment: Appointment, now: datetime | None = None
+) -> list[tuple[int, datetime]]:
     """(hours before, send time) for each reminder still in the future."""
     now = now or timezone.now()
     times = []

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def write(client, patient, **fields) -> ConsultationNote:
     response = client.post(f"/staff/patients/{patient.pk}/consultations/new/", note_data(**fields))
     assert response.status_code == 302 and "/staff/consultations/" in response.url
-    return ConsultationNote.objects.filter(patient=patient).order_by("-pk").first()
+    return ConsultationNote.objects.filter(patient=patient).latest("pk")
 
 
 def test_nothing_signed_gives_nothing(signed_in, clinician, patient):
