@@ -36,7 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("PERINATAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "perinatal.accounts.apps.StaffAdminConfig",  # django.contrib.admin, on the staff rules
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

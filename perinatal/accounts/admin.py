@@ -1,4 +1,5 @@
-"""Staff accounts in the admin (``Can.MANAGE_STAFF``), and the admin site's own sign-in rules.
+"""Staff accounts in the admin (``Can.MANAGE_STAFF``); the site's own sign-in rules are
+``admin_access.StaffAdminSite``.
 
 What a person may do is their role; Django's groups, permissions and superuser flag are not
 offered, so no one gains access around the matrix in ``roles.py``. Deactivating an account ends
@@ -22,13 +23,11 @@ from django_tasks_db.models import DBTaskResult
 
 from perinatal.accounts import grants, mfa
 from perinatal.accounts.access import is_verified
-from perinatal.accounts.admin_access import CapabilityAdmin, ReadOnlyAdmin, lock_down
+from perinatal.accounts.admin_access import CapabilityAdmin, ReadOnlyAdmin
 from perinatal.accounts.models import RoleGrant, StaffSession, User
 from perinatal.accounts.roles import Can, Role, can
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
-
-lock_down(admin.site)
 
 # Roles replace groups; second factors are reset with the action below, never edited (an
 # authenticator's secret must not be readable in a page); lockouts are lifted the same way.
@@ -46,7 +45,8 @@ class StaffCreationForm(AdminUserCreationForm):
 class StaffChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("username", "first_name", "last_name", "email", "role", "is_active")
+        # django-stubs types this Meta's fields as a str (Django's own "__all__"); a tuple is valid.
+        fields = ("username", "first_name", "last_name", "email", "role", "is_active")  # type: ignore[assignment]
 
 
 @admin.register(User)
@@ -176,8 +176,15 @@ class RoleGrantAdmin(ReadOnlyAdmin):
     capability = Can.APPROVE_ROLES
     list_display = ["user", "role", "status", "requested_by", "requested_at", "decided_by"]
     list_filter = ["status", "role"]
-    fields = ["user", "role", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "user",
+        "role",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    )
     actions = ["approve", "refuse"]
 
     def _allowed(self, request) -> bool:
@@ -216,8 +223,7 @@ class StaffSessionAdmin(ReadOnlyAdmin):
     capability = Can.MANAGE_STAFF
     list_display = ["user", "started", "last_seen", "ip"]
     list_filter = ["user"]
-    fields = ["user", "started", "last_seen", "ip"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "started", "last_seen", "ip")
     actions = ["end_sessions"]
 
     def get_queryset(self, request):

@@ -2,7 +2,7 @@
 
 ``CapabilityAdmin`` opens a model only to people signed in with both factors whose role carries
 ``capability`` (from ``perinatal.accounts.roles``), whatever their Django permissions say; inlines
-use ``CapabilityInline`` the same way. ``lock_down(site)`` makes the admin site itself follow the
+use ``CapabilityInline`` the same way. ``StaffAdminSite`` makes the admin site itself follow the
 back office's rules: no login page of its own (its address leads to the staff sign-in, with the
 second factor), and no entry without both factors and a role that configures something.
 
@@ -145,32 +145,29 @@ def may_enter_admin(user) -> bool:
     return is_verified(user) and any(can(user, c) for c in ADMIN_CAPABILITIES)
 
 
-def _has_permission(request) -> bool:
-    return may_enter_admin(request.user)
+class StaffAdminSite(admin.AdminSite):
+    """The admin site (made the default one by ``apps.StaffAdminConfig``): its login goes
+    through the staff sign-in, its password change to the staff account page, and every page
+    needs both factors and a configuring role."""
 
+    def has_permission(self, request) -> bool:
+        return may_enter_admin(request.user)
 
-def _login(request, extra_context=None):
-    """The admin's own login address: never a way in with a password alone."""
-    if may_enter_admin(request.user):
-        return HttpResponseRedirect(reverse("admin:index"))
-    if is_verified(request.user):
-        raise Http404  # signed in, but the admin is not for this role
-    return HttpResponseRedirect(
-        with_next("accounts:sign_in", safe_next(request) or reverse("admin:index"))
-    )
+    def login(self, request, extra_context=None):
+        """The admin's own login address: never a way in with a password alone."""
+        if may_enter_admin(request.user):
+            return HttpResponseRedirect(reverse("admin:index"))
+        if is_verified(request.user):
+            raise Http404  # signed in, but the admin is not for this role
+        return HttpResponseRedirect(
+            with_next("accounts:sign_in", safe_next(request) or reverse("admin:index"))
+        )
 
+    def password_change(self, request, extra_context=None):
+        """A password is changed on the staff account page, where a wrong current password
+        counts towards the lockout and the change is audited; the admin's own form does
+        neither."""
+        return HttpResponseRedirect(reverse("accounts:account"))
 
-def _to_account_page(request, extra_context=None):
-    """A password is changed on the staff account page, where a wrong current password counts
-    towards the lockout and the change is audited; the admin's own form does neither."""
-    return HttpResponseRedirect(reverse("accounts:account"))
-
-
-def lock_down(site: admin.AdminSite) -> None:
-    """Route the admin's login through the staff sign-in, its password change to the staff
-    account page, and require both factors and a configuring role for every admin page. Call
-    before the URLs are loaded."""
-    site.has_permission = _has_permission
-    site.login = _login
-    site.password_change = _to_account_page
-    site.password_change_done = _to_account_page
+    def password_change_done(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("accounts:account"))

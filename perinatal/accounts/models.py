@@ -1,4 +1,5 @@
 from importlib import import_module
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from perinatal.accounts.roles import Role
 
 
-class StaffManager(UserManager):
+class StaffManager(UserManager["User"]):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         """``createsuperuser`` makes the install's first medical director: every later role
         that opens patient records needs a director's approval, so someone must be one first.
@@ -30,7 +31,7 @@ class User(AbstractUser):
         help_text=_("Decides what this person may see and do (perinatal/accounts/roles.py)."),
     )
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     # What ``str(user)`` reads: a query that shows staff names by ``only()`` loads these.
     NAME_FIELDS = ("first_name", "last_name", "username")

@@ -10,6 +10,7 @@ import ipaddress
 import uuid
 from contextvars import ContextVar
 
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from perinatal.audit.models import Action, AuditEvent
@@ -19,7 +20,7 @@ from perinatal.lib.redact import redact
 SIGN_IN_EVENTS = {Action.SIGN_IN, Action.SIGN_IN_FAILED, Action.LOCKED_OUT}
 
 _request: ContextVar = ContextVar("audit_request", default=None)
-_tracked: dict[type, str] = {}
+_tracked: dict[type[Model], str] = {}
 
 
 class AuditContext:
@@ -92,7 +93,7 @@ def record(
     )
 
 
-def track(model, *, patient: str):
+def track(model: type[Model], *, patient: str):
     """Audit every create, update and delete of ``model``. ``patient`` is the attribute holding
     the patient's id on an instance ("pk" for the Patient itself, "patient_id" elsewhere)."""
     _tracked[model] = patient
@@ -124,5 +125,5 @@ def _patient_of(instance, attribute: str):
     return value
 
 
-def tracked_models() -> dict[type, str]:
+def tracked_models() -> dict[type[Model], str]:
     return dict(_tracked)

@@ -62,8 +62,7 @@ class EventInline(CapabilityInline, admin.TabularInline):
     model = AppointmentEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "user", "previous_starts_at", "starts_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "actor", "user", "previous_starts_at", "starts_at")
 
     def has_add_permission(self, request, obj=None):
         return False

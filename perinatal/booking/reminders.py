@@ -6,7 +6,7 @@ the old time fails ``Appointment.still_wants`` and is cancelled instead of sent,
 worker had already picked it up.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,7 +14,9 @@ from django.utils import timezone
 from perinatal.booking.models import Appointment
 
 
-def reminder_times(appointment: Appointment, now=None) -> list[tuple[int, object]]:
+def reminder_times(
+    appointment: Appointment, now: datetime | None = None
+) -> list[tuple[int, datetime]]:
     """(hours before, send time) for each reminder still in the future."""
     now = now or timezone.now()
     times = []

@@ -11,6 +11,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -119,7 +120,7 @@ def open_hours(weekly: list, exceptions: list[DateException], day: date) -> list
         if exception.date != day:
             continue
         if exception.kind == DateException.Kind.OFF:
-            if exception.all_day:
+            if exception.starts is None or exception.ends is None:  # all day (both or neither)
                 return []
             intervals = subtract(intervals, (exception.starts, exception.ends))
         else:
@@ -186,8 +187,9 @@ def forget_schedule(**kwargs) -> None:
 
 
 def schedule_version() -> str:
-    return cache.get_or_set(
-        SCHEDULE_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS
+    return cast(
+        str,
+        cache.get_or_set(SCHEDULE_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS),
     )
 
 
@@ -196,8 +198,9 @@ BOOKINGS_VERSION_KEY = "booking:bookings-version"
 
 def bookings_version() -> str:
     """Moves whenever an appointment is booked, moved or cancelled (see ``bookings_changed``)."""
-    return cache.get_or_set(
-        BOOKINGS_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS
+    return cast(
+        str,
+        cache.get_or_set(BOOKINGS_VERSION_KEY, lambda: uuid.uuid4().hex, SCHEDULE_VERSION_SECONDS),
     )
 
 
@@ -379,10 +382,13 @@ def offered_types(language: str) -> list[dict]:
     """What the booking page lists: each active type, in person once per location offering it.
 
     The same for everyone until the schedule changes, so it is cached with its version."""
-    return cache.get_or_set(
-        f"booking:offered:{language}:{schedule_version()}",
-        lambda: _offered_types(language),
-        SCHEDULE_VERSION_SECONDS,
+    return cast(
+        list[dict],
+        cache.get_or_set(
+            f"booking:offered:{language}:{schedule_version()}",
+            lambda: _offered_types(language),
+            SCHEDULE_VERSION_SECONDS,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ location's zone.
 
 import zoneinfo
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -43,7 +44,7 @@ class MoveForm(forms.Form):
             {"date": local.date(), "time": local.time(), "clinician": appointment.clinician_id},
         )
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = Clinician.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = Clinician.objects.filter(
             Q(locations=appointment.location_id, is_active=True) | Q(pk=appointment.clinician_id)
         ).distinct()
 

@@ -3,6 +3,7 @@
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from typing import cast
 
 import phonenumbers
 from django.core.cache import cache
@@ -77,7 +78,7 @@ class ClinicQuerySet(models.QuerySet):
 
 def current_clinic_version() -> str:
     """Changes whenever the clinic or a location is saved; keys for cached pages include it."""
-    return cache.get_or_set(CLINIC_VERSION_CACHE_KEY, lambda: uuid.uuid4().hex, None)
+    return cast(str, cache.get_or_set(CLINIC_VERSION_CACHE_KEY, lambda: uuid.uuid4().hex, None))
 
 
 def forget_current_clinic(**kwargs) -> None:

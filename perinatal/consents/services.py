@@ -5,6 +5,7 @@ each request. Sending a form again retires the patient's older unsigned request 
 old link says plainly that it was replaced instead of offering a text that is out of date.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,7 +51,9 @@ def sign_url(token: str, language: str) -> str:
         return reverse("consent:sign", args=[token])
 
 
-def send_forms(*, patient, kinds: list[str], by, channel: str) -> tuple[str, list[ConsentRequest]]:
+def send_forms(
+    *, patient, kinds: Sequence[str], by, channel: str
+) -> tuple[str, list[ConsentRequest]]:
     """Ask ``patient`` to sign the current version of each of ``kinds``; returns the token.
 
     Steps, in one transaction: pick each form's active template in her language; retire her

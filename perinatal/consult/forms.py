@@ -2,6 +2,7 @@
 addendum. The checklist form asks the assessment model what is wrong (``problems``) so the page
 and the model refuse exactly the same things."""
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -138,6 +139,9 @@ class EligibilityForm(forms.Form):
     """
 
     ANSWERS = [("present", "Present"), ("absent", "Absent")]
+    # A stored answer is True (present), False (absent) or None (not answered).
+    CHOICE_FOR: dict[bool | None, str] = {True: "present", False: "absent"}
+    STORED_FOR: dict[str | None, bool] = {"present": True, "absent": False}
 
     decision = forms.ChoiceField(
         choices=[("", "Not decided yet"), *EligibilityAssessment.Decision.choices],
@@ -155,8 +159,8 @@ class EligibilityForm(forms.Form):
         self,
         *args,
         criteria,
-        answers: list[dict] = (),
-        medication_flags: list[MedicationFlag] = (),
+        answers: Sequence[dict] = (),
+        medication_flags: Sequence[MedicationFlag] = (),
         can_decide: bool = True,
         **kwargs,
     ):
@@ -173,7 +177,7 @@ class EligibilityForm(forms.Form):
                 choices=self.ANSWERS,
                 required=False,
                 widget=forms.RadioSelect,
-                initial={True: "present", False: "absent"}.get(present),
+                initial=self.CHOICE_FOR.get(present),
             )
             self.fields[f"reason_{criterion.pk}"] = forms.CharField(
                 label="Reason" if criterion.is_hard_stop else "Reason (required if present)",
@@ -198,9 +202,7 @@ class EligibilityForm(forms.Form):
         return [
             {
                 **criterion.snapshot(),
-                "present": {"present": True, "absent": False}.get(
-                    data.get(f"present_{criterion.pk}")
-                ),
+                "present": self.STORED_FOR.get(data.get(f"present_{criterion.pk}")),
                 "reason": (data.get(f"reason_{criterion.pk}") or "").strip(),
             }
             for criterion in self.criteria

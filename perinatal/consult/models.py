@@ -15,6 +15,7 @@ checklist item answered "present" or a current medication flagged as a hard-stop
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +39,7 @@ class Severity(models.TextChoices):
 # --- Configuration ---------------------------------------------------------------------------
 
 
-class InteractingDrugQuerySet(models.QuerySet):
+class InteractingDrugQuerySet(models.QuerySet["InteractingDrug"]):
     def active(self):
         return self.filter(is_active=True)
 
@@ -457,7 +458,7 @@ class ConsultationNote(models.Model):
     def unanswered(self) -> list[str]:
         """The labels of required safety questions left blank."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
             for name in self.REQUIRED_ANSWERS
             if not getattr(self, name)
         ]
@@ -551,11 +552,12 @@ class EligibilityAssessment(models.Model):
     @property
     def badge(self) -> str:
         """The staff.css badge class for the decision."""
-        return {
+        badges: dict[str, str] = {
             self.Decision.ELIGIBLE: "ok",
             self.Decision.NOT_ELIGIBLE: "urgent",
             self.Decision.NEEDS_OB_CLEARANCE: "warn",
-        }.get(self.decision, "")
+        }
+        return badges.get(self.decision, "")
 
     def present(self, kind: str) -> list[dict]:
         return [a for a in self.answers if a.get("present") is True and a.get("kind") == kind]

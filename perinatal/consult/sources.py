@@ -58,7 +58,7 @@ def consultation_timeline(patient, limit=None) -> list[TimelineEntry]:
     entries = []
     for note in notes_of(patient):
         url = _url(note)
-        if note.is_signed:
+        if note.signed_at is not None:  # signed: a constraint keeps the status and time together
             entries.append(
                 TimelineEntry(
                     at=note.signed_at,

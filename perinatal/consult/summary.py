@@ -15,7 +15,7 @@ from django.utils.dateformat import format as format_date
 
 from perinatal.consult.models import EligibilityAssessment
 
-_LETTER_DECISION = {
+_LETTER_DECISION: dict[str, str] = {
     EligibilityAssessment.Decision.ELIGIBLE: "Eligible for a single IV ketamine infusion.",
     EligibilityAssessment.Decision.NOT_ELIGIBLE: "Not eligible for IV ketamine at this time.",
     EligibilityAssessment.Decision.NEEDS_OB_CLEARANCE: (

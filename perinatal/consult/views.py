@@ -5,9 +5,12 @@ Reading a note needs ``Can.SEE_CLINICAL`` (nurses read notes); writing needs
 ``Can.WRITE_NOTES`` and signing also ``Can.DECIDE_ELIGIBILITY``. Anyone else gets 404.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -152,7 +155,7 @@ def note_sections(note: ConsultationNote) -> list[tuple[str, str, list[tuple[str
     for slug, legend, names in NOTE_FIELDSETS:
         rows = []
         for name in names:
-            field = note._meta.get_field(name)
+            field = cast(Field, note._meta.get_field(name))  # a column, never a reverse relation
             value = getattr(note, name)
             if field.choices:
                 value = getattr(note, f"get_{name}_display")() or "Not asked"
@@ -160,7 +163,7 @@ def note_sections(note: ConsultationNote) -> list[tuple[str, str, list[tuple[str
                 value = date_format(value, "M j, Y")
             elif name == "appointment" and value is not None:
                 value = appointment_label(value)
-            rows.append((capfirst(field.verbose_name), "" if value is None else str(value)))
+            rows.append((str(capfirst(field.verbose_name)), "" if value is None else str(value)))
         sections.append((slug, legend, rows))
     return sections
 

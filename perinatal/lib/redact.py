@@ -46,7 +46,8 @@ class TokenFilter(logging.Filter):
 try:
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # gunicorn is a production dependency, but keep imports of this safe
-    _GunicornLogger = object
+    # mypy takes the first definition as the only one; this fallback stands in where it fails.
+    _GunicornLogger = object  # type: ignore[misc,assignment]
 
 
 class AccessLogger(_GunicornLogger):

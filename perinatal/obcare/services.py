@@ -281,11 +281,12 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
         )
     now = timezone.now()
     token, token_digest = new_token()
+    expires_at = now + timedelta(days=settings.PERINATAL_OB_LINK_DAYS)
     changes = {
         "sent_to": email,
         "sent_at": now,
         "token_digest": token_digest,
-        "token_expires_at": now + timedelta(days=settings.PERINATAL_OB_LINK_DAYS),
+        "token_expires_at": expires_at,
     }
     first = letter.status == Status.DRAFTED
     with transaction.atomic():
@@ -319,7 +320,7 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
             context={
                 "clinic": clinic,
                 "letter_url": ob_letter_url(token),
-                "expires_on": long_date(changes["token_expires_at"]),
+                "expires_on": long_date(expires_at),
                 "again": not first,
             },
             dedupe_key=f"ob-letter:{letter.pk}:{token_digest[:16]}",

@@ -1,6 +1,7 @@
 """What letters add to a patient's timeline and to the work queue (one query each)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +30,7 @@ TIMELINE_KINDS = [k for k in Kind.values if k not in (Kind.EDITED, Kind.REFRESHE
 
 def event_title(event: LetterEvent) -> str:
     ob = event.letter.obstetrician.name
-    return {
+    titles: dict[str, str] = {
         Kind.DRAFTED: f"Care-plan letter to {ob} drafted",
         Kind.SENT: f"Care-plan letter sent to {ob}",
         Kind.RESENT: f"Care-plan letter sent again to {ob}",
@@ -39,7 +40,8 @@ def event_title(event: LetterEvent) -> str:
         Kind.CONCERNS: f"{ob}'s office raised concerns about the care plan",
         Kind.REMINDED: "No answer from the OB yet: staff reminded",
         Kind.REVIEWED: "The OB's answer was reviewed",
-    }.get(event.kind, event.get_kind_display())
+    }
+    return titles.get(event.kind, event.get_kind_display())
 
 
 # What a timeline entry says of a letter's event: its title (``event_title``), who acted
@@ -122,6 +124,7 @@ def letter_queue(limit: int) -> list[QueueItem]:
         *letters.filter(wanted["no_answer"])[:limit],
     ]:
         who = letter.responder_name or letter.obstetrician.name
+        what: dict[str, Any]  # the fields of the queue item that depend on the letter's state
         if letter.status == Status.CONCERNS:
             what = {
                 "priority": URGENT,

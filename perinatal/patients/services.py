@@ -6,8 +6,10 @@ that matches a record with another name is put to staff as a possible duplicate,
 sisters can share a phone and a mother can book for a friend.
 """
 
+from typing import cast
+
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from perinatal.audit.log import record
@@ -119,13 +121,13 @@ def merge_patients(*, drop: Patient, keep: Patient, user, suggestion=None) -> di
         locked = {
             p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[drop.pk, keep.pk])
         }
-        drop, keep = locked.get(drop.pk), locked.get(keep.pk)
-        if drop is None or keep is None:
+        if drop.pk not in locked or keep.pk not in locked:
             raise MergeRefused("One of the records no longer exists.")
+        drop, keep = locked[drop.pk], locked[keep.pk]
         if drop.merged_into_id or keep.merged_into_id:
             raise MergeRefused("One of the records was already merged into another.")
         settled = merging.send(Patient, drop=drop, keep=keep)
-        moved = {}
+        moved: dict[str, int] = {}  # rows moved, by model label
         for relation in patient_links():
             model, name = relation.related_model, relation.field.name
             try:
@@ -210,7 +212,7 @@ def _settle_suggestions(drop, keep, user, now, *, decided):
 
 
 def _fill(keep, drop, field) -> bool:
-    attribute = Patient._meta.get_field(field).attname
+    attribute = cast(Field, Patient._meta.get_field(field)).attname  # a column of her record
     if getattr(keep, attribute) not in (None, "") or getattr(drop, attribute) in (None, ""):
         return False
     setattr(keep, attribute, getattr(drop, attribute))

@@ -23,7 +23,7 @@ def latest_signed(patient) -> TreatmentPlan | None:
 
 def for_letter(patient) -> list[tuple[str, str]]:
     plan = latest_signed(patient)
-    if plan is None:
+    if plan is None or plan.signed_by is None:  # a signed plan always names its signer
         return []
     treatment = (
         f"Ketamine {plan.describe_dose()}. "

@@ -1,6 +1,6 @@
 import operator
 from functools import reduce
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Body, Field, Router, Schema, Status
@@ -62,7 +62,19 @@ class InstrumentOut(InstrumentSummaryOut):
     bands: list[BandOut]
 
 
-RiskFactorCode = Literal[tuple(sorted(risk_factor_codes()))]
+# The request types are built at run time from the data files (risk factors, instruments), which
+# mypy cannot follow: it checks the code against the fields every instrument's request has.
+if TYPE_CHECKING:
+    RiskFactorCode = str
+
+    class ScreeningIn(Schema):
+        instrument: str
+        answers: list[int]
+        language: str
+        risk_factors: list[str]
+
+else:
+    RiskFactorCode = Literal[tuple(sorted(risk_factor_codes()))]
 
 
 def _json_integer(value):
@@ -78,32 +90,34 @@ def _screening_schema(instrument) -> type[Schema]:
     """The request body for one instrument, built from its data file: exact item count and
     option range, so the published schema says precisely what a complete answer set is."""
     top = len(instrument.items[0].options) - 1
+    Code = Literal[instrument.code]  # type: ignore[valid-type]  # one value, known at run time
+    Answers = Annotated[
+        list[Annotated[int, Field(ge=0, le=top), BeforeValidator(_json_integer)]],
+        Field(
+            min_length=len(instrument.items),
+            max_length=len(instrument.items),
+            description="Per item in order, the 0-based position of the chosen option "
+            "as displayed.",
+        ),
+    ]
+    Language = Literal["en", "es"]
+    RiskFactors = Annotated[list[RiskFactorCode], Field(max_length=20)]
     return create_model(
         f"{instrument.abbreviation.replace('-', '')}ScreeningIn",
         __base__=Schema,
-        instrument=(Literal[instrument.code], ...),
-        answers=(
-            Annotated[
-                list[Annotated[int, Field(ge=0, le=top), BeforeValidator(_json_integer)]],
-                Field(
-                    min_length=len(instrument.items),
-                    max_length=len(instrument.items),
-                    description="Per item in order, the 0-based position of the chosen option "
-                    "as displayed.",
-                ),
-            ],
-            ...,
-        ),
-        language=(Literal["en", "es"], "en"),
-        risk_factors=(Annotated[list[RiskFactorCode], Field(max_length=20)], []),
+        instrument=(Code, ...),
+        answers=(Answers, ...),
+        language=(Language, "en"),
+        risk_factors=(RiskFactors, []),
     )
 
 
 _SCHEMAS = [_screening_schema(get_instrument(code, "en")) for code in ("epds", "phq9", "gad7")]
-ScreeningIn = Annotated[
-    reduce(operator.or_, _SCHEMAS),
-    Field(discriminator="instrument"),
-]
+if not TYPE_CHECKING:
+    ScreeningIn = Annotated[
+        reduce(operator.or_, _SCHEMAS),
+        Field(discriminator="instrument"),
+    ]
 
 
 class CrisisResourceOut(Schema):

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.lib.phones import clean_phone_field
@@ -23,7 +24,7 @@ class Question:
     item: Item
     name: str
     id: str
-    errors: list
+    errors: ErrorList
     choices: list[Choice]
 
 
@@ -44,9 +45,10 @@ class ScreeningForm(forms.Form):
                     % {"number": item.number}
                 },
             )
+        self.risk_factor_options = [(f.code, f.label) for f in risk_factors(language)]
         self.fields["risk_factors"] = forms.MultipleChoiceField(
             label=_("Do any of these apply to you?"),
-            choices=[(f.code, f.label) for f in risk_factors(language)],
+            choices=self.risk_factor_options,
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
@@ -88,7 +90,7 @@ class ScreeningForm(forms.Form):
             Choice(
                 id=f"{bound.auto_id}_{i}", value=code, text=label, score=0, checked=code in chosen
             )
-            for i, (code, label) in enumerate(bound.field.choices)
+            for i, (code, label) in enumerate(self.risk_factor_options)
         ]
 
     def positions(self) -> list[int]:

@@ -18,7 +18,7 @@ AT_ELEVEN = AT_TEN + timedelta(hours=1)
 
 
 class Setup:
-    def __init__(self):
+    def __init__(self) -> None:
         self.clinic = Clinic.objects.create(
             name="Test Clinic",
             phone="+16175550100",
@@ -83,6 +83,7 @@ def screened(*, self_harm: bool) -> Screening:
     """An anonymous EPDS stored as the self-screen stores it, with item 10 (self-harm) answered
     above zero or not."""
     epds = get_instrument("epds", "en")
+    assert epds is not None
     item10 = epds.items[-1]
     answer = next(i for i, o in enumerate(item10.options) if (o.score > 0) == self_harm)
     scored = epds.score([0] * (len(epds.items) - 1) + [answer])

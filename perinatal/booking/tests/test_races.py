@@ -49,7 +49,7 @@ def no_rate_limits():
 def one_clinician(clinic) -> tuple[ConsultationType, Clinician]:
     """The demo video type offered by one clinician only, so one slot is one appointment."""
     video = ConsultationType.objects.get(slug=VIDEO)
-    clinician = video.clinicians.order_by("pk").first()
+    clinician = video.clinicians.earliest("pk")
     video.clinicians.set([clinician])
     return video, clinician
 
@@ -281,6 +281,7 @@ def appointment_row(
 ) -> Appointment:
     """An unsaved appointment written as a raw row would be, without the services' checks."""
     location = clinician.locations.first()
+    assert location is not None
     return Appointment(
         via=Appointment.Via.WEB,
         status=status,

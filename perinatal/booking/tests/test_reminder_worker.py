@@ -8,7 +8,7 @@ the check at send time can stop them. Two workers send it all while the SMTP ser
 sending worker several times mid-batch, and a supervisor loop restarts them.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -30,7 +30,7 @@ def free_starts(consultation: ConsultationType, count: int, *, after) -> list:
     """``count`` free start times from ``after`` on, an hour or more apart, so that booking one
     leaves the next free."""
     slots = find_slots(consultation, start=after, end=after + timedelta(days=21))
-    starts = []
+    starts: list[datetime] = []
     for slot in slots:
         if not starts or slot.start >= starts[-1] + timedelta(hours=1):
             starts.append(slot.start)

@@ -15,8 +15,8 @@ NY = zoneinfo.ZoneInfo("America/New_York")
 PHOENIX = zoneinfo.ZoneInfo("America/Phoenix")
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def local_starts(slots, zone) -> list[str]:

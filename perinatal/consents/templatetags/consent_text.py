@@ -24,9 +24,9 @@ def _is_heading(line: str, rest: list[str]) -> bool:
     )
 
 
-def blocks(text: str) -> list[tuple[str, object]]:
+def blocks(text: str) -> list[tuple[str, str | list[str]]]:
     """The body as ("heading", text), ("p", text) and ("list", [items]) blocks, in order."""
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, str | list[str]]] = []
     for paragraph in text.replace("\r\n", "\n").split("\n\n"):
         lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
         if not lines:

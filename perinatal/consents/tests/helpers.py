@@ -23,7 +23,9 @@ def send(client, patient, kinds=("treatment", "ob_sharing", "telehealth"), chann
 def emailed_token(patient) -> str:
     """The token in the newest consent email to her."""
     message = Message.objects.filter(template="consent_request", to=patient.email).latest("id")
-    return LINK.search(message.body_text).group(1)
+    link = LINK.search(message.body_text)
+    assert link is not None, "no signing link in the consent email"
+    return link.group(1)
 
 
 def sign_form(client, path, consent_requests, name="Maria Lopez", agree=None):

@@ -22,7 +22,7 @@ def write(client, patient, **fields) -> ConsultationNote:
         f"/staff/patients/{patient.public_id}/consultations/new/", note_data(**fields)
     )
     assert response.status_code == 302 and "/staff/consultations/" in response.url
-    return ConsultationNote.objects.filter(patient=patient).order_by("-pk").first()
+    return ConsultationNote.objects.filter(patient=patient).latest("pk")
 
 
 def test_nothing_signed_gives_nothing(signed_in, clinician, patient):

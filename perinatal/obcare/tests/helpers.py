@@ -98,7 +98,9 @@ def send(staff_client, letter) -> str:
     assert response.status_code == 200
     messages = Message.objects.filter(template="ob_letter").order_by("id")
     assert messages.count() == before + 1, response.content.decode()
-    return LINK.search(messages.last().body_text).group(1)
+    link = LINK.search(messages.latest("id").body_text)
+    assert link is not None, "no link in the OB's email"
+    return link.group(1)
 
 
 _OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.tasks import TaskResult
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -12,7 +13,7 @@ from perinatal.notify.tasks import deliver_due_messages, send_message
 from tests.harness import Workers
 
 
-def running_job(*, started_minutes_ago: int, claims: int = 1) -> DBTaskResult:
+def running_job(*, started_minutes_ago: int, claims: int = 1) -> TaskResult:
     """A queued job marked as taken by a worker ``claims`` times, the last one that long ago."""
     job = send_message.enqueue(1)
     DBTaskResult.objects.filter(pk=job.id).update(
