@@ -16,12 +16,7 @@ from django.utils.safestring import SafeString
 
 from perinatal.accounts.roles import capabilities
 from perinatal.backoffice import sources
-from perinatal.lib.backoffice import (
-    URGENT,
-    QueueCount,
-    QueueItem,
-    count_all,
-)
+from perinatal.lib.backoffice import URGENT, QueueCount, QueueItem
 from perinatal.lib.dates import (
     month_abbreviations,
     weekday_abbreviations,
@@ -55,12 +50,15 @@ def items_for(user, limit: int = SOURCE_LIMIT) -> list[QueueItem]:
 
 
 def counts_for(user) -> list[QueueCount]:
-    """How many items of each kind this person may see, most pressing kinds first: one query."""
+    """How many items of each kind this person may see, most pressing kinds first; kinds with
+    nothing waiting are left out. One query per count function."""
     allowed = capabilities(user)
-    tallies = [
-        tally for counter in sources.COUNTS for tally in counter() if tally.capability in allowed
+    counts = [
+        count
+        for counter in sources.COUNTS
+        for count in counter()
+        if count.count and count.capability in allowed
     ]
-    counts = count_all(tallies)
     counts.sort(key=lambda count: count.priority)
     return counts
 

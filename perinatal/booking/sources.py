@@ -10,13 +10,13 @@ import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment, ConsultationType
-from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueItem, Tally, TimelineEntry
+from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
 from perinatal.lib.dates import APPOINTMENT
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
@@ -218,12 +218,15 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
     ]
 
 
-def booking_counts() -> list[Tally]:
+def booking_counts() -> list[QueueCount]:
+    """Urgent bookings and new bookings to confirm: one query."""
+    counts = Appointment.objects.aggregate(
+        urgent_bookings=Count("pk", filter=Q(pk__in=Appointment.objects.urgent_open())),
+        new_bookings=Count("pk", filter=Q(pk__in=_single())),
+    )
     return [
-        Tally(
-            "urgent_booking", URGENT, Can.SEE_QUEUE, Appointment.objects.urgent_open().values("pk")
-        ),
-        Tally("booking", TO_CONFIRM, Can.SEE_QUEUE, _single().values("pk")),
+        QueueCount("urgent_booking", URGENT, Can.SEE_QUEUE, counts["urgent_bookings"]),
+        QueueCount("booking", TO_CONFIRM, Can.SEE_QUEUE, counts["new_bookings"]),
     ]
 
 
@@ -284,9 +287,10 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     return items[:limit]
 
 
-def duplicate_booking_counts() -> list[Tally]:
-    people = _doubled().values("patient_id").distinct()
-    return [Tally("duplicate_booking", TO_CONFIRM, Can.SEE_QUEUE, people)]
+def duplicate_booking_counts() -> list[QueueCount]:
+    """One per person, as ``possible_duplicate_bookings`` lists them: one query."""
+    people = _doubled().values("patient_id").distinct().count()
+    return [QueueCount("duplicate_booking", TO_CONFIRM, Can.SEE_QUEUE, people)]
 
 
 def _local(appointment) -> str:
