@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
-from perinatal.lib.dates import APPOINTMENT
+from perinatal.lib.datestyles import APPOINTMENT
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.notify.models import Message
