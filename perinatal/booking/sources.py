@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
@@ -233,12 +233,19 @@ def booking_counts() -> list[QueueCount]:
 def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     """One item per person with a new booking and another consultation to come: every time
     she holds, the newest new booking linked. A booking with an open self-harm flag is listed
-    on its own as urgent (``urgent_bookings``) and only named here. Two queries, whatever the
-    number."""
+    on its own as urgent (``urgent_bookings``) and only named here. Only the ``limit`` people
+    whose first new booking came in earliest are read: one query, whatever the number."""
     link = linker("schedule:appointment")
+    earliest = (
+        _doubled()
+        .values("patient_id")
+        .annotate(since=Min("created_at"))
+        .order_by("since", "patient_id")
+        .values("patient_id")[:limit]
+    )
     theirs = (
         Appointment.objects.upcoming_consultations(timezone.now())
-        .filter(patient_id__in=_doubled().values("patient_id"))
+        .filter(patient_id__in=earliest)
         .select_related("consultation_type")
         .only(
             "name",
@@ -284,7 +291,7 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
             )
         )
     items.sort(key=lambda item: item.at)
-    return items[:limit]
+    return items
 
 
 def duplicate_booking_counts() -> list[QueueCount]:

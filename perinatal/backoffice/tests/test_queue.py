@@ -302,3 +302,29 @@ def test_the_appointment_time_in_the_queue_has_no_leading_zero(client, staff, cl
 
     assert "Mon 1 Jun 2026, 09:00 MDT" in html
     assert "Mon 01 Jun" not in html
+
+
+def test_possible_duplicate_bookings_read_only_the_people_listed(
+    staff, clinic_day, frozen, django_assert_num_queries
+):
+    from perinatal.booking.sources import possible_duplicate_bookings
+
+    for name in ("Cleo", "Ana", "Bea"):
+        email = f"{name.lower()}@example.org"
+        clinic_day.book(name=f"{name} Twice", email=email)
+        frozen.shift(timedelta(minutes=5))
+        clinic_day.book(name=f"{name} Twice", email=email)
+        frozen.shift(timedelta(minutes=5))
+
+    with django_assert_num_queries(1) as captured:
+        listed = possible_duplicate_bookings(2)
+
+    # Only the two people listed are read, whatever the number waiting.
+    assert "LIMIT 2" in captured.captured_queries[0]["sql"]
+
+    assert [item.title for item in listed] == [
+        "Possible duplicate booking: Cleo Twice",
+        "Possible duplicate booking: Ana Twice",
+    ]
+    assert len(possible_duplicate_bookings(10)) == 3
+    assert_queue_counts_agree()
