@@ -186,7 +186,8 @@ def booking_fixture(env: dict, *args: str) -> dict:
 
 
 def start_server(args, env: dict, port: int, log: Path) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "gunicorn", "perinatal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    argv = [sys.executable, "-m", "gunicorn", "perinatal.wsgi", "--preload"]
+    argv += ["--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", str(args.workers), "--threads", str(args.worker_threads)]
     argv += ["--worker-class", "gthread", "--no-control-socket", "--graceful-timeout", "5"]
     # Own session: Ctrl-C reaches this script only, which then stops the server in order.

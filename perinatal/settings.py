@@ -113,8 +113,8 @@ TEMPLATES = [
                 "perinatal.lib.i18n.language_links",
                 "perinatal.accounts.context_processors.staff",
             ],
-            # The back office's date styles (day, day_time, appointment_time, time_of_day).
-            "builtins": ["perinatal.lib.datestyles"],
+            # The back office's date styles (day, day_time, appointment_time, time_of_day), phone.
+            "builtins": ["perinatal.lib.datestyles", "perinatal.lib.phones"],
         },
     },
 ]

@@ -1,5 +1,5 @@
 """Dates on the back office's pages and in the OB letter: one style per kind of date
-(``perinatal.lib.dates``), never a format made up on the spot, so a screen does not show
+(``perinatal.lib.datestyles``), never a format made up on the spot, so a screen does not show
 "4 Dec 2026", "December 4, 2026" and "Dec. 4, 2026" side by side, nor "4:09 p.m.." at the end of
 a sentence."""
 
@@ -16,7 +16,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "perinatal" / "templates"
 # The staff pages, what they include, and the OB's pages (the letter and the answer form).
 STAFF_TEMPLATES = sorted(
     {
-        *(TEMPLATES / "patients").glob("*.html"),
+        *(TEMPLATES / "backoffice").glob("*.html"),
         *(TEMPLATES / "schedule").glob("*.html"),
         *(TEMPLATES / "plans").glob("*.html"),
         *(TEMPLATES / "obcare").glob("*.html"),

@@ -8,8 +8,8 @@ them. To add an app's entries, write its functions and list them here.
   ``limit`` entries (all when ``limit`` is None), in a fixed number of queries;
 - a queue source is ``function(limit) -> [QueueItem]``: every urgent item and, of each other
   priority, the oldest ``limit``;
-- a count is ``function() -> [Tally]``: what to count for each kind the queue source lists
-  (the two must agree);
+- a count is ``function() -> [QueueCount]``: how many items of each kind the queue source
+  lists without a limit (the two must agree), in a fixed number of queries;
 - ``KIND_NAMES`` says how the staff home and the queue name each kind.
 Each entry and item says which capability may see it.
 """

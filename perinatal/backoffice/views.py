@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from perinatal.accounts.access import staff_view
@@ -23,7 +22,6 @@ from perinatal.backoffice import queue as work_queue
 from perinatal.backoffice.forms import CallbackOutcomeForm
 from perinatal.backoffice.scores import Result, score_charts
 from perinatal.backoffice.timeline import entries_for, entries_html
-from perinatal.backoffice.today import rows_html as schedule_rows_html
 from perinatal.backoffice.today import schedule
 from perinatal.lib.backoffice import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONSENT, URGENT
 from perinatal.patients import services
@@ -54,10 +52,6 @@ PRIORITY_HEADINGS = {
 CHART_ACTION_APPS = ["consult", "consents", "obcare", "plans"]
 
 
-def _chart_link(public_id) -> str:
-    return reverse("backoffice:chart", args=[public_id])
-
-
 # --- Today ---------------------------------------------------------------------------------
 
 
@@ -65,10 +59,6 @@ def _chart_link(public_id) -> str:
 def home(request):
     now = timezone.now()
     locations = schedule(now)
-    chart_link = _chart_link if can(request.user, Can.SEE_CONTACTS) else None
-    for place in locations:
-        for day in place["days"]:
-            day["rows"] = schedule_rows_html(day["appointments"], chart_link)
     counts = work_queue.counts_for(request.user) if can(request.user, Can.SEE_QUEUE) else []
     shown = sum(len(day["appointments"]) for place in locations for day in place["days"])
     record(Action.VIEW, model="booking.appointment", detail={"page": "home", "rows": shown})
@@ -99,20 +89,20 @@ def queue(request):
     groups = defaultdict(list)
     for item in items:
         groups[item.priority].append(item)
-    record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": len(items)})
-    chart_link = _chart_link if can(request.user, Can.SEE_CONTACTS) else None
     sections = []
     for priority, group in sorted(groups.items()):
         listed = group if priority == URGENT else group[:limit]
         sections.append(
             {
                 "priority": priority,
+                "urgent": priority == URGENT,
                 "heading": PRIORITY_HEADINGS.get(priority, "Other"),
-                "listed": len(listed),
-                "items": work_queue.items_html(listed, chart_link),
+                "items": listed,
                 "total": max(totals.get(priority, 0), len(group)),
             }
         )
+    shown = sum(len(section["items"]) for section in sections)
+    record(Action.VIEW, model="patients.queue", detail={"page": "queue", "rows": shown})
     return render(
         request,
         "backoffice/queue.html",

@@ -10,14 +10,14 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment, ConsultationType
-from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueItem, Tally, TimelineEntry
-from perinatal.lib.dates import APPOINTMENT, day_month_year_time, month_abbreviations
+from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
+from perinatal.lib.datestyles import APPOINTMENT, DAY_TIME
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.notify.models import Message
@@ -106,7 +106,7 @@ def messages(patient, limit) -> list[TimelineEntry]:
         .only("subject", "status", "created_at", "sent_at", "about_type", "about_id")
     )
     appointment_type = ContentType.objects.get_for_model(Appointment)
-    zone, months, language = timezone.get_current_timezone(), month_abbreviations(), get_language()
+    zone, language = timezone.get_current_timezone(), get_language()
     entries = []
     for message in rows:
         detail = message.get_status_display()
@@ -114,7 +114,7 @@ def messages(patient, limit) -> list[TimelineEntry]:
             appointment = hers.get(message.about_id)
             if appointment is None:
                 continue  # about someone else's appointment
-            when = day_month_year_time(appointment.starts_at.astimezone(zone), months)
+            when = dateformat.format(appointment.starts_at.astimezone(zone), DAY_TIME)
             label = appointment.consultation_type.label(language)
             detail += f" · about {label} on {when}"
         entries.append(
@@ -220,24 +220,34 @@ def bookings_to_confirm(limit: int) -> list[QueueItem]:
     ]
 
 
-def booking_counts() -> list[Tally]:
+def booking_counts() -> list[QueueCount]:
+    """Urgent bookings and new bookings to confirm: one query."""
+    counts = Appointment.objects.aggregate(
+        urgent_bookings=Count("pk", filter=Q(pk__in=Appointment.objects.urgent_open())),
+        new_bookings=Count("pk", filter=Q(pk__in=_single())),
+    )
     return [
-        Tally(
-            "urgent_booking", URGENT, Can.SEE_QUEUE, Appointment.objects.urgent_open().values("pk")
-        ),
-        Tally("booking", TO_CONFIRM, Can.SEE_QUEUE, _single().values("pk")),
+        QueueCount("urgent_booking", URGENT, Can.SEE_QUEUE, counts["urgent_bookings"]),
+        QueueCount("booking", TO_CONFIRM, Can.SEE_QUEUE, counts["new_bookings"]),
     ]
 
 
 def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     """One item per person with a new booking and another consultation to come: every time
     she holds, the newest new booking linked. A booking with an open self-harm flag is listed
-    on its own as urgent (``urgent_bookings``) and only named here. Two queries, whatever the
-    number."""
+    on its own as urgent (``urgent_bookings``) and only named here. Only the ``limit`` people
+    whose first new booking came in earliest are read: one query, whatever the number."""
     link = linker("schedule:appointment")
+    earliest = (
+        _doubled()
+        .values("patient_id")
+        .annotate(since=Min("created_at"))
+        .order_by("since", "patient_id")
+        .values("patient_id")[:limit]
+    )
     theirs = (
         Appointment.objects.upcoming_consultations(timezone.now())
-        .filter(patient_id__in=_doubled().values("patient_id"))
+        .filter(patient_id__in=earliest)
         .select_related("consultation_type")
         .only(
             "name",
@@ -283,12 +293,13 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
             )
         )
     items.sort(key=lambda item: item.at)
-    return items[:limit]
+    return items
 
 
-def duplicate_booking_counts() -> list[Tally]:
-    people = _doubled().values("patient_id").distinct()
-    return [Tally("duplicate_booking", TO_CONFIRM, Can.SEE_QUEUE, people)]
+def duplicate_booking_counts() -> list[QueueCount]:
+    """One per person, as ``possible_duplicate_bookings`` lists them: one query."""
+    people = _doubled().values("patient_id").distinct().count()
+    return [QueueCount("duplicate_booking", TO_CONFIRM, Can.SEE_QUEUE, people)]
 
 
 def _local(appointment) -> str:

@@ -17,8 +17,8 @@ from perinatal.consents.models import ConsentRequest, Method
 from perinatal.consents.services import requests_of
 from perinatal.lib.backoffice import (
     UNSIGNED_CONSENT,
+    QueueCount,
     QueueItem,
-    Tally,
     TimelineEntry,
 )
 from perinatal.lib.links import linker
@@ -144,6 +144,6 @@ KIND_NAMES = {
 }
 
 
-def unsigned_consent_counts() -> list[Tally]:
-    patients = _waiting().values("patient_id").distinct()  # one item per patient
-    return [Tally("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)]
+def unsigned_consent_counts() -> list[QueueCount]:
+    patients = _waiting().values("patient_id").distinct().count()  # one item per patient
+    return [QueueCount("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)]

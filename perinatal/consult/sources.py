@@ -10,8 +10,8 @@ from perinatal.accounts.roles import Can
 from perinatal.consult.models import ConsultationNote
 from perinatal.lib.backoffice import (
     OTHER,
+    QueueCount,
     QueueItem,
-    Tally,
     TimelineEntry,
 )
 from perinatal.lib.memo import once
@@ -142,5 +142,5 @@ KIND_NAMES = {
 }
 
 
-def unsigned_note_counts() -> list[Tally]:
-    return [Tally("note", OTHER, Can.WRITE_NOTES, _stale_drafts().values("pk"))]
+def unsigned_note_counts() -> list[QueueCount]:
+    return [QueueCount("note", OTHER, Can.WRITE_NOTES, _stale_drafts().count())]

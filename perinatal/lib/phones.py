@@ -1,9 +1,14 @@
-"""Phone numbers are stored in E.164 and shown in the national format of their region."""
+"""Phone numbers are stored in E.164 and shown in the national format of their region: in
+Python with ``format_phone``, in templates with the ``phone`` filter (built into every template,
+settings ``TEMPLATES``)."""
 
 from functools import lru_cache
 
 import phonenumbers
+from django import template
 from django.conf import settings
+
+register = template.Library()
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -17,9 +22,16 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
 
 
 def format_phone(e164: str) -> str:
+    """An E.164 number as people read it: national for the clinic's region, else international."""
     if not e164:
         return ""
     return _formatted(e164, settings.PERINATAL_DEFAULT_PHONE_REGION)
+
+
+@register.filter
+def phone(value: str) -> str:
+    """``{{ patient.phone|phone }}``: ``format_phone`` in a template."""
+    return format_phone(value or "")
 
 
 # Parsing is slow next to everything else on a staff list of a few hundred rows; the answer

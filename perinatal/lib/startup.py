@@ -24,6 +24,10 @@ def freeze_what_is_loaded() -> None:
     process. Left to the collector, each of its full passes walks them all again: about 100 ms
     on the back office, a pause shared by every request in flight, often enough to set the p99.
     Frozen, a full pass walks only what requests created since.
+
+    Under ``gunicorn --preload`` (``perinatal serve``, the bench, the README's production
+    command) this runs once, in the master, and the workers fork with it done, sharing the frozen
+    pages; without it, each worker loads the app and freezes it on its own.
     """
     get_resolver().url_patterns  # noqa: B018 (imports every view module)
     gc.collect()

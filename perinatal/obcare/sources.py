@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from perinatal.accounts.models import User
@@ -13,8 +13,8 @@ from perinatal.lib.backoffice import (
     OB_LETTER,
     OTHER,
     URGENT,
+    QueueCount,
     QueueItem,
-    Tally,
     TimelineEntry,
 )
 from perinatal.lib.links import linker
@@ -169,11 +169,13 @@ KIND_NAMES = {
 }
 
 
-def letter_counts() -> list[Tally]:
-    wanted = _waiting_for_staff()
-    letters = CarePlanLetter.objects.values("pk")
+def letter_counts() -> list[QueueCount]:
+    """Letters with concerns, clearances to review and letters without an answer: one query."""
+    counts = CarePlanLetter.objects.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in _waiting_for_staff().items()}
+    )
     return [
-        Tally("ob_concerns", URGENT, Can.SEND_OB_LETTERS, letters.filter(wanted["concerns"])),
-        Tally("ob_cleared", OTHER, Can.SEND_OB_LETTERS, letters.filter(wanted["cleared"])),
-        Tally("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, letters.filter(wanted["no_answer"])),
+        QueueCount("ob_concerns", URGENT, Can.SEND_OB_LETTERS, counts["concerns"]),
+        QueueCount("ob_cleared", OTHER, Can.SEND_OB_LETTERS, counts["cleared"]),
+        QueueCount("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, counts["no_answer"]),
     ]

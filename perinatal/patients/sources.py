@@ -2,7 +2,7 @@
 queue, with their count."""
 
 from perinatal.accounts.roles import Can
-from perinatal.lib.backoffice import OTHER, QueueItem, Tally
+from perinatal.lib.backoffice import OTHER, QueueCount, QueueItem
 from perinatal.lib.links import linker
 from perinatal.patients.models import MergeSuggestion
 
@@ -36,5 +36,5 @@ def possible_duplicates(limit: int) -> list[QueueItem]:
     ]
 
 
-def duplicate_counts() -> list[Tally]:
-    return [Tally("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().values("pk"))]
+def duplicate_counts() -> list[QueueCount]:
+    return [QueueCount("merge", OTHER, Can.MERGE_PATIENTS, _open_suggestions().count())]

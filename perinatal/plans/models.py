@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from perinatal.clinic.models import Location, validate_phone
-from perinatal.lib.dates import DAY
+from perinatal.lib.datestyles import DAY
 from perinatal.lib.records import Locked
 
 MILK_REFERENCE = (

@@ -6,8 +6,8 @@ from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
 from perinatal.lib.backoffice import (
     OTHER,
+    QueueCount,
     QueueItem,
-    Tally,
     TimelineEntry,
 )
 from perinatal.lib.links import linker
@@ -107,5 +107,5 @@ KIND_NAMES = {
 }
 
 
-def infusion_counts() -> list[Tally]:
-    return [Tally("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().values("pk"))]
+def infusion_counts() -> list[QueueCount]:
+    return [QueueCount("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().count())]

@@ -7,7 +7,7 @@ plan as (heading, text) pairs, or nothing while no plan is signed. Drafts never 
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
-from perinatal.lib.dates import DAY
+from perinatal.lib.datestyles import DAY
 from perinatal.plans.models import TreatmentPlan
 
 

@@ -5,10 +5,10 @@ An urgent call-back is shown to everyone who sees the queue, front desk included
 never wait unseen; it says that it is urgent, never what she answered.
 """
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from perinatal.accounts.roles import Can
-from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueItem, Tally, TimelineEntry
+from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
 from perinatal.lib.links import linker
 from perinatal.lib.memo import once
 from perinatal.lib.phones import format_phone
@@ -74,14 +74,6 @@ def urgent_and_oldest(queryset, limit: int) -> list:
     return [*oldest.filter(urgent=True), *oldest.filter(urgent=False)[:limit]]
 
 
-def _by_urgency(queryset, kind: str, urgent_kind: str, capability: str) -> list[Tally]:
-    rows = queryset.values("pk")
-    return [
-        Tally(urgent_kind, URGENT, capability, rows.filter(urgent=True)),
-        Tally(kind, TO_CONFIRM, capability, rows.filter(urgent=False)),
-    ]
-
-
 def _open_callbacks():
     return CallbackRequest.objects.filter(
         status__in=[CallbackRequest.Status.NEW, CallbackRequest.Status.CALLING]
@@ -113,8 +105,16 @@ def callback_requests(limit: int) -> list[QueueItem]:
     ]
 
 
-def callback_counts() -> list[Tally]:
-    return _by_urgency(_open_callbacks(), "callback", "callback", Can.SEE_QUEUE)
+def callback_counts() -> list[QueueCount]:
+    """Open call-back requests, urgent and routine: one query."""
+    counts = _open_callbacks().aggregate(
+        urgent_calls=Count("pk", filter=Q(urgent=True)),
+        routine_calls=Count("pk", filter=Q(urgent=False)),
+    )
+    return [
+        QueueCount("callback", URGENT, Can.SEE_QUEUE, counts["urgent_calls"]),
+        QueueCount("callback", TO_CONFIRM, Can.SEE_QUEUE, counts["routine_calls"]),
+    ]
 
 
 def _callback_badges(callback) -> tuple[str, ...]:

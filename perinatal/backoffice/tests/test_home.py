@@ -4,6 +4,7 @@ brief, and search; front desk sees names and contacts, not clinical detail."""
 import zoneinfo
 from datetime import datetime, timedelta
 
+from perinatal.accounts import roles
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.booking import services
 from perinatal.patients.tests.helpers import (
@@ -34,7 +35,8 @@ def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_da
     assert "Bea Tomorrow" in html[html.index("Tomorrow, 2 Jun 2026") :]
     assert "Cleo Later" not in html
     assert "(617) 555-0123" in html
-    assert f'href="/staff/appointments/{today.pk}/"' in html
+    # 10:00 in Denver, where it takes place (12:00 in the clinic's zone).
+    assert f'href="/staff/appointments/{today.pk}/">10:00</a>' in html
     assert "to confirm" in html
 
 
@@ -150,3 +152,47 @@ def test_the_schedule_names_a_spanish_booking_in_the_staff_language(client, staf
 
     assert "Video consultation" in html
     assert "Consulta por video" not in html
+
+
+def test_names_are_escaped_and_link_her_chart_for_those_who_see_contacts(
+    client, staff, clinic_day, monkeypatch
+):
+    booked = clinic_day.book(name='<b>Ana & "Bea"</b>', email="ana@example.org")
+    sign_in_as(client, "front_desk")
+
+    html = client.get("/staff/").content.decode()
+
+    chart = f"/staff/patients/{booked.patient.public_id}/"
+    assert f'<a href="{chart}">&lt;b&gt;Ana &amp; &quot;Bea&quot;&lt;/b&gt;</a>' in html
+    assert "<b>Ana" not in html
+
+    without_contacts = roles.MATRIX[roles.Role.FRONT_DESK] - {roles.Can.SEE_CONTACTS}
+    monkeypatch.setitem(roles.MATRIX, roles.Role.FRONT_DESK, without_contacts)
+    html = client.get("/staff/").content.decode()
+
+    assert chart not in html
+    assert "&lt;b&gt;Ana &amp; &quot;Bea&quot;&lt;/b&gt;" in html  # the name given when booking
+
+
+def test_each_row_says_whether_it_is_urgent_and_confirmed(client, staff, clinic_day):
+    user = sign_in_as(client, "front_desk")
+    confirmed = clinic_day.book(name="Cora Confirmed", email="cora@example.org")
+    confirmed.confirmed_at, confirmed.confirmed_by = confirmed.created_at, user
+    confirmed.save()
+    clinic_day.book(name="Una Unconfirmed", email="una@example.org")
+    clinic_day.book(name="Eva Urgent", email="eva@example.org", screening=screened(self_harm=True))
+
+    html = client.get("/staff/").content.decode()
+
+    rows = {
+        name: row
+        for row in html.split("<tr")
+        for name in ("Cora Confirmed", "Una Unconfirmed", "Eva Urgent")
+        if name in row
+    }
+    assert '<span class="badge ok">confirmed</span>' in rows["Cora Confirmed"]
+    assert "to confirm" not in rows["Cora Confirmed"]
+    assert '<span class="badge warn">to confirm</span>' in rows["Una Unconfirmed"]
+    assert "urgent" not in rows["Una Unconfirmed"]
+    assert rows["Eva Urgent"].startswith(' class="urgent">')
+    assert '<span class="badge urgent">urgent</span>' in rows["Eva Urgent"]

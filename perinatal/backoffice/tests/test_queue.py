@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.utils import dateformat, timezone
 
+from perinatal.accounts import roles
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import callback, count_queries, screened
+from perinatal.patients.tests.helpers import DENVER, callback, count_queries, screened
 from tests.harness import assert_queue_counts_agree, sign_in_as
 
 
@@ -105,11 +106,43 @@ def test_each_item_says_when_it_came_in_the_clinic_zone_and_links_her_chart(
 
     came = timezone.localtime(routine.created_at)
     assert str(came.tzinfo) == settings.TIME_ZONE
+    assert came.utcoffset() != timezone.localtime(routine.created_at, DENVER).utcoffset()
     assert (
         f'<time class="small muted" datetime="{came.isoformat()}">'
-        f"{dateformat.format(came, 'D j M, H:i')}</time>"
+        f"{dateformat.format(came, 'j M Y, H:i')}</time>"
     ) in html
     assert f'<a href="/staff/patients/{routine.patient.public_id}/">Her chart' in html
+
+
+def test_a_role_that_may_not_see_contacts_gets_no_chart_links(
+    client, staff, busy_morning, monkeypatch
+):
+    without_contacts = roles.MATRIX[roles.Role.NURSE] - {roles.Can.SEE_CONTACTS}
+    monkeypatch.setitem(roles.MATRIX, roles.Role.NURSE, without_contacts)
+    sign_in_as(client, "nurse")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "New booking: Bea Routine" in html
+    assert "Her chart" not in html
+    assert str(busy_morning["routine"].patient.public_id) not in html
+
+
+def test_names_are_escaped_and_badges_say_how_pressing(client, staff, clinic_day):
+    callback(urgent=True, first_name='<b>Dora & "Co"</b>', screening=screened(self_harm=True))
+    callback(urgent=False, first_name="Carla")
+    clinic_day.book(name="<script>alert(1)</script>", email="eve@example.org")
+    sign_in_as(client, "clinician")
+
+    html = client.get("/staff/queue/").content.decode()
+
+    assert "Urgent call-back: &lt;b&gt;Dora &amp; &quot;Co&quot;&lt;/b&gt;</a>" in html
+    assert "New booking: &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Dora" not in html and "<script>alert" not in html
+    urgent, routine = html.split("To confirm and call back")
+    assert '<li class="urgent">' in urgent and '<span class="badge urgent">urgent</span>' in urgent
+    assert '<li class="urgent">' not in routine
+    assert '<span class="badge warn">to confirm</span>' in routine
 
 
 def test_the_queue_runs_the_same_queries_for_one_item_or_thirty(client, staff, clinic_day):
@@ -173,9 +206,6 @@ def test_a_long_routine_group_lists_its_oldest_and_urgent_ones_are_never_cut(
     everything = titles(client.get("/staff/queue/?all=1"))
     assert [t for t in everything if not t.startswith("Urgent")] == arrived
     assert_queue_counts_agree()
-
-
-# What queue.html wrote for each item before the rows moved to Python, whitespace aside.
 
 
 def test_one_persons_two_bookings_show_as_one_possible_duplicate(client, staff, clinic_day, frozen):
@@ -272,3 +302,29 @@ def test_the_appointment_time_in_the_queue_has_no_leading_zero(client, staff, cl
 
     assert "Mon 1 Jun 2026, 09:00 MDT" in html
     assert "Mon 01 Jun" not in html
+
+
+def test_possible_duplicate_bookings_read_only_the_people_listed(
+    staff, clinic_day, frozen, django_assert_num_queries
+):
+    from perinatal.booking.sources import possible_duplicate_bookings
+
+    for name in ("Cleo", "Ana", "Bea"):
+        email = f"{name.lower()}@example.org"
+        clinic_day.book(name=f"{name} Twice", email=email)
+        frozen.shift(timedelta(minutes=5))
+        clinic_day.book(name=f"{name} Twice", email=email)
+        frozen.shift(timedelta(minutes=5))
+
+    with django_assert_num_queries(1) as captured:
+        listed = possible_duplicate_bookings(2)
+
+    # Only the two people listed are read, whatever the number waiting.
+    assert "LIMIT 2" in captured.captured_queries[0]["sql"]
+
+    assert [item.title for item in listed] == [
+        "Possible duplicate booking: Cleo Twice",
+        "Possible duplicate booking: Ana Twice",
+    ]
+    assert len(possible_duplicate_bookings(10)) == 3
+    assert_queue_counts_agree()

@@ -74,6 +74,7 @@ class Command(BaseCommand):
                     "-m",
                     "gunicorn",
                     "perinatal.wsgi",
+                    "--preload",  # load (and freeze) the app once, before the workers fork
                     "--bind",
                     f"{host}:{port}",
                     "--workers",
