@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -35,8 +35,12 @@ def record_types() -> dict[str, str]:
     reads them ("Consultation note"): patient data (every model saved under audit), staff
     accounts (sign-in events) and the log itself. Django's and libraries' internal tables
     (sessions, content types, lockout counters) are never what someone searches for."""
-    models = [*tracked_models(), apps.get_model(settings.AUTH_USER_MODEL), AuditEvent]
-    names = {model._meta.label_lower: capfirst(model._meta.verbose_name) for model in models}
+    models: list[type[Model]] = [
+        *tracked_models(),
+        apps.get_model(settings.AUTH_USER_MODEL),
+        AuditEvent,
+    ]
+    names = {model._meta.label_lower: str(capfirst(model._meta.verbose_name)) for model in models}
     return dict(sorted(names.items(), key=lambda item: item[1]))
 
 

@@ -49,7 +49,8 @@ def counts_for(user) -> list[QueueCount]:
 
 def summary(counts: list[QueueCount]) -> list[tuple[str, int, bool]]:
     """(label, count, urgent) per kind, in queue order."""
-    totals, urgent = defaultdict(int), set()
+    totals: defaultdict[str, int] = defaultdict(int)
+    urgent = set()
     for count in counts:
         totals[count.kind] += count.count
         if count.priority == URGENT:
@@ -61,7 +62,7 @@ def summary(counts: list[QueueCount]) -> list[tuple[str, int, bool]]:
 
 
 def totals_by_priority(counts: list[QueueCount]) -> dict[int, int]:
-    totals = defaultdict(int)
+    totals: defaultdict[int, int] = defaultdict(int)
     for count in counts:
         totals[count.priority] += count.count
     return dict(totals)

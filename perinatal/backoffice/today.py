@@ -61,7 +61,7 @@ def schedule(now: datetime) -> list[dict]:
     located = []
     for location_id, place in sorted(places.items(), key=lambda p: p[1]["name"]):
         today = now.astimezone(ZoneInfo(place["zone"])).date()
-        days = [
+        days: list[dict] = [
             {"label": "Today", "date": today, "appointments": []},
             {"label": "Tomorrow", "date": today + timedelta(days=1), "appointments": []},
         ]

@@ -7,10 +7,11 @@ data it shows (list pages: one event with a count, never the names or what was s
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -275,7 +276,7 @@ def edit(request, public_id):
 
 def _editable_values(patient: Patient) -> dict:
     return {
-        field: getattr(patient, Patient._meta.get_field(field).attname)
+        field: getattr(patient, cast(Field, Patient._meta.get_field(field)).attname)
         for field in PatientForm.Meta.fields
     }
 
@@ -356,7 +357,7 @@ def _decide(request, suggestion, keep_id):
 
 def _linked_counts(pair: list[Patient]) -> dict[int, list[tuple[str, int]]]:
     """How many rows of each kind hang on each record: one query per linked model."""
-    counts = {patient.pk: [] for patient in pair}
+    counts: dict[int, list[tuple[str, int]]] = {patient.pk: [] for patient in pair}
     for relation in services.patient_links():
         model, name = relation.related_model, relation.field.name
         rows = (
@@ -396,7 +397,7 @@ def _comparison(pair: list[Patient]) -> list[tuple[str, list, bool]]:
     for label, attribute in COMPARED:
         values = []
         for patient in pair:
-            value = patient
+            value: object = patient
             for name in attribute.split("."):  # a row another app keeps may be missing
                 value = getattr(value, name, None)
             values.append(_shown(value() if callable(value) else value))

@@ -631,7 +631,16 @@ def _reschedule(appointment, start, *, actor, user, clinician) -> Appointment:
                     raise
                 continue
             return appointment
-    raise SlotTaken(next_free(consultation, start, location=location, ignore=appointment, **agreed))
+    raise SlotTaken(
+        next_free(
+            consultation,
+            start,
+            location=location,
+            ignore=appointment,
+            duration=agreed["duration"],
+            buffer=agreed["buffer"],
+        )
+    )
 
 
 def cancel(

@@ -110,7 +110,7 @@ def messages(patient, limit) -> list[TimelineEntry]:
     entries = []
     for message in rows:
         detail = message.get_status_display()
-        if message.about_type_id == appointment_type.pk:
+        if message.about_type_id == appointment_type.pk and message.about_id is not None:
             appointment = hers.get(message.about_id)
             if appointment is None:
                 continue  # about someone else's appointment
@@ -182,7 +182,7 @@ def urgent_bookings(limit: int) -> list[QueueItem]:
     items = []
     for appointment in _with_type(Appointment.objects.urgent_open()).order_by("created_at", "pk"):
         if not appointment.is_booked:
-            badges = ("urgent", "cancelled")
+            badges: tuple[str, ...] = ("urgent", "cancelled")
         elif appointment.confirmed_at is None:
             badges = ("urgent", "to confirm")
         else:

@@ -17,6 +17,20 @@ from perinatal.notify.tasks import send_message
 ADDRESS = re.compile(r"\S+@\S+")
 
 
+# What the outbox page shows of a message, none of it editable.
+SHOWN = [
+    "template",
+    "channel",
+    "about",
+    "status",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+    "sent_at",
+    "error",
+]
+
+
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
     list_display = [
@@ -30,18 +44,8 @@ class MessageAdmin(ReadOnlyAdmin):
         "error",
     ]
     list_filter = ["status", "template", "channel"]
-    fields = [
-        "template",
-        "channel",
-        "about",
-        "status",
-        "attempts",
-        "created_at",
-        "next_attempt_at",
-        "sent_at",
-        "error",
-    ]
-    readonly_fields = fields
+    fields = tuple(SHOWN)
+    readonly_fields = SHOWN
     actions = ["retry_now"]
 
     def get_queryset(self, request):

@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
     """The triplet ``emails/<name>_subject.txt``, ``_body.txt`` and ``_body.html``."""
-    subject = render_to_string(f"emails/{name}_subject.txt", context)
-    subject = " ".join(subject.split())  # one line, whatever the template's whitespace
+    subject = " ".join(
+        render_to_string(f"emails/{name}_subject.txt", context).split()
+    )  # one line, whatever the template's whitespace
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)
     return subject, text, html

@@ -77,7 +77,7 @@ class PatientOb(models.Model):
     @property
     def named(self) -> tuple[str, str]:
         """Her OB's name and practice: the directory's once matched, else as she gave them."""
-        if self.obstetrician_id:
+        if self.obstetrician is not None:
             return self.obstetrician.name, self.obstetrician.practice
         return self.name_given, self.practice_given
 
@@ -229,7 +229,11 @@ class CarePlanLetter(models.Model):
         return self.token_expires_at is None or self.token_expires_at <= now
 
     def answer_overdue(self, now: datetime, days: int) -> bool:
-        return self.is_awaiting_answer and self.sent_at <= now - timedelta(days=days)
+        return (
+            self.is_awaiting_answer
+            and self.sent_at is not None
+            and self.sent_at <= now - timedelta(days=days)
+        )
 
 
 class LetterEvent(AppendOnly):
@@ -269,6 +273,6 @@ class LetterEvent(AppendOnly):
 
     @property
     def actor(self) -> str:
-        if self.by_id:
+        if self.by is not None:
             return self.by.get_full_name() or self.by.get_username()
         return self.by_label  # the OB's own signature, or "" for the OB's page or the worker

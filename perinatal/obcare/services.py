@@ -8,10 +8,11 @@ a second OB racing for the same letter finds a row count of 0 and changes nothin
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Field, Value
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +80,7 @@ def ob_on_merge(sender, *, drop: Patient, keep: Patient, **kwargs) -> list[str]:
         return []
     filled = []
     for name in OB_FIELDS:
-        attribute = PatientOb._meta.get_field(name).attname
+        attribute = cast(Field, PatientOb._meta.get_field(name)).attname
         if getattr(kept, attribute) in (None, "") and getattr(dropped, attribute) not in (None, ""):
             setattr(kept, attribute, getattr(dropped, attribute))
             filled.append(name)

@@ -167,11 +167,15 @@ class Patient(models.Model):
             return None
         return (day - self.delivery_date).days // 7
 
+    # Set by ``perinatal.patients.access.get_patient_for`` on the record it returns: the merged
+    # record that was asked for, when it opened the kept one instead.
+    opened_as: "Patient | None" = None
+
     def kept_record(self) -> "Patient":
         """The record this one lives on in: itself, or the one it was merged into (merges
         re-point older merges, but a chain is followed anyway)."""
         patient, seen = self, set()
-        while patient.merged_into_id is not None and patient.pk not in seen:
+        while patient.merged_into is not None and patient.pk not in seen:
             seen.add(patient.pk)
             patient = patient.merged_into
         return patient

@@ -48,10 +48,11 @@ def epds(*scores: int) -> Screening:
     """An anonymous EPDS whose items score these (the rest 0), stored as the self-screen does.
     Scores, not positions: several EPDS items are scored in reverse."""
     instrument = get_instrument("epds", "en")
-    scores = list(scores) + [0] * (len(instrument.items) - len(scores))
+    assert instrument is not None
+    padded = list(scores) + [0] * (len(instrument.items) - len(scores))
     positions = [
         next(i for i, option in enumerate(item.options) if option.score == score)
-        for item, score in zip(instrument.items, scores, strict=True)
+        for item, score in zip(instrument.items, padded, strict=True)
     ]
     return save_screening(
         scored=instrument.score(positions), risk_factors=["history"], channel="web"
