@@ -3,28 +3,23 @@
 One small chart per instrument (EPDS, PHQ-9 and GAD-7 have different ranges and cut-offs),
 sharing one time axis so they read together. The shaded regions are the instrument's bands as
 its data file defines them, so a clinic that loads its own cut-offs sees them here too. The
-geometry is computed here and the template only writes it out: no script, no third-party
-library, and a table with the same numbers for people who do not see the picture. A chart's marks
-and table rows, one per result, are written here too (``marks``, ``rows``): a patient screened
-every week for years has hundreds, and the template engine would spend most of the page's time
-on them.
+geometry is computed here and ``_score_chart.html`` writes it out, marks and table rows
+included: no script, no third-party library, and a table with the same numbers for people who
+do not see the picture.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils import dateformat, timezone
 
-from perinatal.lib.dates import day_month_year, month_abbreviations
+from perinatal.lib.datestyles import DAY
 from perinatal.screening.instruments import Instrument, definition
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 10, 34
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 SHADES = 4  # band-0 (lowest scores) … band-3 (highest) in backoffice.css
-ABOVE_ZERO = SafeString('<span class="badge urgent">above zero</span>')
 
 
 @dataclass(frozen=True)
@@ -91,34 +86,6 @@ class ScoreChart:
     label_x = LEFT + 6  # left edge of the band names
     date_y = HEIGHT - BOTTOM + 16
 
-    # A chart has a mark and a table row per result: hundreds for a patient screened weekly for
-    # years. They are written with f-strings rather than format_html, which costs several times
-    # more per call; every piece of text in them goes through escape() (numbers are numbers).
-
-    @property
-    def marks(self) -> SafeString:
-        """A circle per result, larger and marked when the self-harm item was above zero."""
-        return SafeString(
-            "".join(
-                f'<circle class="point{" alert" if p.safety_alert else ""}" cx="{p.x}" '
-                f'cy="{p.y}" r="{6 if p.safety_alert else 4.5}"><title>{escape(p.summary)}'
-                "</title></circle>"
-                for p in self.points
-            )
-        )
-
-    @property
-    def rows(self) -> SafeString:
-        """The table's rows, oldest first."""
-        return SafeString(
-            "".join(
-                f'<tr><td><time datetime="{p.at.isoformat()}">{p.day}, {p.at:%H:%M}</time></td>'
-                f"<td>{p.total}</td><td>{escape(p.band_label)}</td>"
-                f"<td>{ABOVE_ZERO if p.safety_alert else 'zero'}</td></tr>"
-                for p in self.points
-            )
-        )
-
     @property
     def polyline(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
@@ -145,9 +112,8 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
     every = [r.at for results in results_by_code.values() for r in results]
     if not every:
         return []
-    # Times in the clinic's zone, and month names in the page's language, looked up once: a
-    # chart may have hundreds of points.
-    zone, months = timezone.get_current_timezone(), month_abbreviations()
+    # Times in the page's zone, days written in the page's language.
+    zone = timezone.get_current_timezone()
     start, end = min(every).astimezone(zone), max(every).astimezone(zone)
     charts = []
     for code in sorted(results_by_code):
@@ -168,7 +134,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                         x=scale.x(r.at),
                         y=scale.y(r.total),
                         at=(local := r.at.astimezone(zone)),
-                        day=day_month_year(local, months),
+                        day=dateformat.format(local, DAY),
                         total=r.total,
                         band_label=labels.get(r.band, r.band),
                         safety_alert=r.safety_alert,
@@ -176,7 +142,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                     for r in results
                 ],
                 y_ticks=[(scale.y(v), v) for v in _y_values(found, max_total)],
-                x_ticks=_x_ticks(start, end, scale, months),
+                x_ticks=_x_ticks(start, end, scale),
             )
         )
     return charts
@@ -223,15 +189,13 @@ def _y_values(instrument: Instrument | None, max_total: int) -> list[int]:
     return sorted({0, max_total, *(b.min for b in instrument.bands)})
 
 
-def _x_ticks(
-    start: datetime, end: datetime, scale: _Scale, months: tuple[str, ...]
-) -> list[tuple[float, str, str]]:
+def _x_ticks(start: datetime, end: datetime, scale: _Scale) -> list[tuple[float, str, str]]:
     if start == end:
-        return [(scale.x(start), day_month_year(start, months), "middle")]
+        return [(scale.x(start), dateformat.format(start, DAY), "middle")]
     count = 4
     step = (end - start) / count
     anchors = ["start"] + ["middle"] * (count - 1) + ["end"]
     return [
-        (scale.x(start + step * i), day_month_year(start + step * i, months), anchors[i])
+        (scale.x(start + step * i), dateformat.format(start + step * i, DAY), anchors[i])
         for i in range(count + 1)
     ]

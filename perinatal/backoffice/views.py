@@ -22,7 +22,7 @@ from perinatal.audit.models import Action
 from perinatal.backoffice import queue as work_queue
 from perinatal.backoffice.forms import CallbackOutcomeForm
 from perinatal.backoffice.scores import Result, score_charts
-from perinatal.backoffice.timeline import entries_for, entries_html
+from perinatal.backoffice.timeline import entries_for
 from perinatal.backoffice.today import schedule
 from perinatal.lib.backoffice import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONSENT, URGENT
 from perinatal.patients import services
@@ -239,7 +239,6 @@ def chart(request, public_id):
             "gestation": patient.gestation_on(today),
             "weeks_postpartum": patient.weeks_postpartum_on(today),
             "timeline": timeline,
-            "timeline_html": entries_html(timeline),
             "older_entries": older,
             "charts": charts,
             "clinical": clinical,

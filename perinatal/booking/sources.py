@@ -19,7 +19,6 @@ from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
 from perinatal.lib.datestyles import APPOINTMENT, DAY_TIME
 from perinatal.lib.links import linker
-from perinatal.lib.memo import once
 from perinatal.notify.models import Message
 
 KIND_NAMES = {
@@ -30,28 +29,23 @@ KIND_NAMES = {
 
 
 def appointments_of(patient) -> list[Appointment]:
-    """All her appointments, newest first: one query, once per page (her appointments and the
-    emails about them both ask). A patient has a handful."""
-    return once(
-        patient,
-        "booking.appointments",
-        lambda: list(
-            Appointment.objects.filter(patient=patient)
-            .select_related("consultation_type")
-            .only(
-                "public_id",
-                "email",
-                "consultation_type__name",
-                "consultation_type__name_es",
-                "clinician_name",
-                "location_name",
-                "mode",
-                "starts_at",
-                "status",
-                "time_zone",
-            )
-            .order_by("-starts_at", "-pk")
-        ),
+    """All her appointments, newest first: one query. A patient has a handful."""
+    return list(
+        Appointment.objects.filter(patient=patient)
+        .select_related("consultation_type")
+        .only(
+            "public_id",
+            "email",
+            "consultation_type__name",
+            "consultation_type__name_es",
+            "clinician_name",
+            "location_name",
+            "mode",
+            "starts_at",
+            "status",
+            "time_zone",
+        )
+        .order_by("-starts_at", "-pk")
     )
 
 
@@ -89,7 +83,7 @@ def messages(patient, limit) -> list[TimelineEntry]:
 
     A sister or friend may share her address; messages about an appointment
     (``Message.about``) are kept only when the appointment is hers, and say which one. One
-    query, for the messages to any of her addresses (her appointments are read once for the
+    query, for the messages to any of her addresses (her appointments are read once more for the
     page; the appointment's content type is Django's cached one).
     """
     hers = {appointment.pk: appointment for appointment in appointments_of(patient)}

@@ -24,7 +24,6 @@ from perinatal.consents.models import (
     Method,
     SignedConsent,
 )
-from perinatal.lib.memo import once
 from perinatal.lib.tokens import digest, new_token
 
 
@@ -257,17 +256,12 @@ def stop_asking(consent_request: ConsentRequest) -> bool:
 
 def requests_of(patient) -> list[ConsentRequest]:
     """Every form sent to her, oldest first, each with its template and, once signed, her
-    signature and any withdrawal, without the forms' texts. One query, once per page: the
-    chart's timeline and its consent panel both ask."""
-    return once(
-        patient,
-        "consents.requests",
-        lambda: list(
-            ConsentRequest.objects.filter(patient=patient)
-            .select_related("template", "signed__withdrawal")
-            .defer("template__body", "signed__body")
-            .order_by("created_at", "id")
-        ),
+    signature and any withdrawal, without the forms' texts. One query."""
+    return list(
+        ConsentRequest.objects.filter(patient=patient)
+        .select_related("template", "signed__withdrawal")
+        .defer("template__body", "signed__body")
+        .order_by("created_at", "id")
     )
 
 

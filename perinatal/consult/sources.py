@@ -14,7 +14,6 @@ from perinatal.lib.backoffice import (
     QueueItem,
     TimelineEntry,
 )
-from perinatal.lib.memo import once
 
 # A draft left unsigned this long shows in the work queue.
 STALE_DRAFT = timedelta(days=1)
@@ -39,17 +38,12 @@ NOTE_SUMMARY = (
 
 
 def notes_of(patient) -> list[ConsultationNote]:
-    """Her notes with their decisions and addenda (``NOTE_SUMMARY``): two queries, once per page
-    (the timeline and the chart's consultation panel both ask)."""
-    return once(
-        patient,
-        "consult.notes",
-        lambda: list(
-            ConsultationNote.objects.filter(patient=patient)
-            .select_related("assessment", "clinician", "signed_by")
-            .only(*NOTE_SUMMARY)
-            .prefetch_related("addenda")
-        ),
+    """Her notes with their decisions and addenda (``NOTE_SUMMARY``): two queries."""
+    return list(
+        ConsultationNote.objects.filter(patient=patient)
+        .select_related("assessment", "clinician", "signed_by")
+        .only(*NOTE_SUMMARY)
+        .prefetch_related("addenda")
     )
 
 

@@ -11,32 +11,26 @@ from perinatal.lib.backoffice import (
     TimelineEntry,
 )
 from perinatal.lib.links import linker
-from perinatal.lib.memo import once
 from perinatal.plans.models import TreatmentPlan
 
 
 def plans_of(patient) -> list[TreatmentPlan]:
-    """Her plans, newest version first: one query, once per page (the timeline and the chart's
-    plan panel both ask)."""
-    return once(
-        patient,
-        "plans.versions",
-        lambda: list(
-            TreatmentPlan.objects.filter(patient=patient)
-            .only(
-                "version",
-                "status",
-                "created_at",
-                "signed_at",
-                "dose_mg_per_kg",
-                "infusion_minutes",
-                "dose_mg",
-                "timing",
-                "weeks_postpartum",
-                "planned_date",
-            )
-            .order_by("-version")
-        ),
+    """Her plans, newest version first: one query."""
+    return list(
+        TreatmentPlan.objects.filter(patient=patient)
+        .only(
+            "version",
+            "status",
+            "created_at",
+            "signed_at",
+            "dose_mg_per_kg",
+            "infusion_minutes",
+            "dose_mg",
+            "timing",
+            "weeks_postpartum",
+            "planned_date",
+        )
+        .order_by("-version")
     )
 
 

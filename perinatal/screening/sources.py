@@ -10,7 +10,6 @@ from django.db.models import Count, F, Q
 from perinatal.accounts.roles import Can
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
 from perinatal.lib.links import linker
-from perinatal.lib.memo import once
 from perinatal.lib.phones import format_phone
 from perinatal.screening.instruments import abbreviation, band_label
 from perinatal.screening.models import CallbackRequest, Screening
@@ -20,16 +19,11 @@ KIND_NAMES = {"callback": "Call-back requests"}
 
 def results_of(patient) -> list[tuple]:
     """Every questionnaire result of hers, newest first, as (instrument, total, band,
-    safety_alert, created_at): one query, once per page (the score charts and the timeline both
-    read them)."""
-    return once(
-        patient,
-        "screening.results",
-        lambda: list(
-            Screening.objects.filter(patient=patient)
-            .order_by("-created_at", "-pk")
-            .values_list("instrument", "total", "band", "safety_alert", "created_at")
-        ),
+    safety_alert, created_at): one query."""
+    return list(
+        Screening.objects.filter(patient=patient)
+        .order_by("-created_at", "-pk")
+        .values_list("instrument", "total", "band", "safety_alert", "created_at")
     )
 
 

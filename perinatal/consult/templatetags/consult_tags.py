@@ -5,7 +5,7 @@ register = template.Library()
 
 @register.simple_tag
 def consultation_notes(patient):
-    """A patient's notes, newest first, with their decisions: read once with the timeline's."""
+    """A patient's notes, newest first, with their decisions (two queries)."""
     from perinatal.consult.sources import notes_of
 
     return notes_of(patient)

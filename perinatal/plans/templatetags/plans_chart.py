@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.inclusion_tag("plans/_plan_actions.html")
 def plan_actions(patient, staff_can):
-    """Her plans' versions and states (read once with the timeline's), and whether an infusion
+    """Her plans' versions and states (one query), and whether an infusion
     is booked (one query)."""
     from perinatal.plans.sources import plans_of
 
