@@ -267,3 +267,16 @@ def restore_shipped_defaults() -> None:
         importlib.import_module(migration).add_defaults(apps, None)
     load_consent_forms()
     load_infusion_setup()
+
+
+def chart_section_html(template_name: str, patient, staff_can) -> str:
+    """One app's panel as the chart shows it: its template rendered with what its
+    ``chart_section`` function gives (``perinatal.backoffice.sources.CHART``)."""
+    from django.template.loader import render_to_string
+
+    from perinatal.backoffice import sources
+
+    section = dict(sources.CHART)[template_name](patient, staff_can)
+    return render_to_string(
+        template_name, {"patient": patient, "staff_can": staff_can, "section": section}
+    )

@@ -10,7 +10,9 @@ them. To add an app's entries, write its functions and list them here.
   priority, the oldest ``limit``;
 - a count is ``function() -> [QueueCount]``: how many items of each kind the queue source
   lists without a limit (the two must agree), in a fixed number of queries;
-- ``KIND_NAMES`` says how the staff home and the queue name each kind.
+- ``KIND_NAMES`` says how the staff home and the queue name each kind;
+- a chart section is ``function(patient, staff_can) -> dict | None``: the context of the app's
+  panel on the chart (its template, named beside it in ``CHART``), None for nothing to show.
 Each entry and item says which capability may see it.
 """
 
@@ -65,3 +67,11 @@ KIND_NAMES = {
     **obcare.KIND_NAMES,
     **plans.KIND_NAMES,
 }
+
+# The chart's panels, in the order they show: (template, function).
+CHART = (
+    ("consult/_chart_actions.html", consult.chart_section),
+    ("consents/_chart_actions.html", consents.chart_section),
+    ("obcare/_chart_actions.html", obcare.chart_section),
+    ("plans/_chart_actions.html", plans.chart_section),
+)

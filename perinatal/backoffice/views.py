@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from perinatal.accounts.access import staff_view
-from perinatal.accounts.roles import Can, can
+from perinatal.accounts.roles import Can, can, capabilities
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.backoffice import queue as work_queue
+from perinatal.backoffice import sources
 from perinatal.backoffice.forms import CallbackOutcomeForm
 from perinatal.backoffice.scores import Result, score_charts
 from perinatal.backoffice.timeline import entries_for
@@ -50,7 +51,6 @@ PRIORITY_HEADINGS = {
     OB_LETTER: "OB letters waiting for an answer",
     OTHER: "Other",
 }
-CHART_ACTION_APPS = ["consult", "consents", "obcare", "plans"]
 
 
 # --- Today ---------------------------------------------------------------------------------
@@ -219,6 +219,7 @@ def search(request):
 def chart(request, public_id):
     patient = get_patient_for(request.user, public_id)
     clinical = can(request.user, Can.SEE_CLINICAL)
+    staff_can = capabilities(request.user)
     charts = []
     if clinical:
         by_code = defaultdict(list)
@@ -242,7 +243,11 @@ def chart(request, public_id):
             "older_entries": older,
             "charts": charts,
             "clinical": clinical,
-            "action_templates": [f"{app}/_chart_actions.html" for app in CHART_ACTION_APPS],
+            "sections": [
+                (template, section)
+                for template, chart_section in sources.CHART
+                if (section := chart_section(patient, staff_can)) is not None
+            ],
         },
     )
 

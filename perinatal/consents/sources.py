@@ -15,6 +15,7 @@ from django.utils import timezone
 from perinatal.accounts.roles import Can
 from perinatal.consents.models import ConsentRequest, Method
 from perinatal.consents.services import requests_of
+from perinatal.consents.staff_views import consent_rows
 from perinatal.lib.backoffice import (
     UNSIGNED_CONSENT,
     QueueCount,
@@ -147,3 +148,10 @@ KIND_NAMES = {
 def unsigned_consent_counts() -> list[QueueCount]:
     patients = _waiting().values("patient_id").distinct().count()  # one item per patient
     return [QueueCount("consent", UNSIGNED_CONSENT, Can.SEND_CONSENTS, patients)]
+
+
+def chart_section(patient, staff_can) -> dict | None:
+    """The chart's consent panel: where each of her forms stands, for those who send them."""
+    if "consents.send" not in staff_can:
+        return None
+    return {"rows": consent_rows(patient)}

@@ -138,3 +138,10 @@ KIND_NAMES = {
 
 def unsigned_note_counts() -> list[QueueCount]:
     return [QueueCount("note", OTHER, Can.WRITE_NOTES, _stale_drafts().count())]
+
+
+def chart_section(patient, staff_can) -> dict | None:
+    """The chart's consultation panel: her notes, for clinical staff (two queries)."""
+    if "chart.clinical" not in staff_can:
+        return None
+    return {"notes": notes_of(patient)}

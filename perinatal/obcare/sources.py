@@ -18,7 +18,7 @@ from perinatal.lib.backoffice import (
     TimelineEntry,
 )
 from perinatal.lib.links import linker
-from perinatal.obcare.models import CarePlanLetter, LetterEvent
+from perinatal.obcare.models import CarePlanLetter, LetterEvent, ob_of
 from perinatal.obcare.services import long_date
 
 Status = CarePlanLetter.Status
@@ -179,3 +179,12 @@ def letter_counts() -> list[QueueCount]:
         QueueCount("ob_cleared", OTHER, Can.SEND_OB_LETTERS, counts["cleared"]),
         QueueCount("ob_no_answer", OB_LETTER, Can.SEND_OB_LETTERS, counts["no_answer"]),
     ]
+
+
+def chart_section(patient, staff_can) -> dict:
+    """The chart's OB panel: her OB, and for clinical staff the date and state of each
+    care-plan letter (one query each)."""
+    letters = []
+    if "chart.clinical" in staff_can:
+        letters = list(patient.ob_letters.only("id", "created_at", "status"))
+    return {"ob": ob_of(patient), "letters": letters}

@@ -103,3 +103,17 @@ KIND_NAMES = {
 
 def infusion_counts() -> list[QueueCount]:
     return [QueueCount("infusion_to_book", OTHER, Can.SEE_QUEUE, _unbooked_plans().count())]
+
+
+def chart_section(patient, staff_can) -> dict | None:
+    """The chart's plan panel: her plans' versions and states, and whether an infusion is
+    booked (two queries), for clinical staff and those who book infusions."""
+    if "chart.clinical" not in staff_can and "infusion.book" not in staff_can:
+        return None
+    plans = plans_of(patient)
+    draft = next((p for p in plans if p.status == TreatmentPlan.Status.DRAFT), None)
+    signed = next((p for p in plans if p.status == TreatmentPlan.Status.SIGNED), None)
+    booked = (
+        signed is not None and Appointment.objects.booked().filter(plan__patient=patient).exists()
+    )
+    return {"draft": draft, "signed": signed, "booked": booked}

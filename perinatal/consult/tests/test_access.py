@@ -2,13 +2,12 @@
 read; front desk, IT admins and anyone else get 404, whatever the record."""
 
 import pytest
-from django.template.loader import render_to_string
 
 from perinatal.accounts.roles import capabilities
 from perinatal.consult import services
 from perinatal.consult.models import ConsultationNote
 from perinatal.consult.tests.helpers import note_data
-from tests.harness import sign_in
+from tests.harness import chart_section_html, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +96,8 @@ def test_another_clinician_may_continue_and_sign_a_colleagues_draft(client, staf
     ],
 )
 def test_the_chart_actions_show_by_role(staff, patient, notes, role, sees_list, may_start):
-    html = render_to_string(
-        "consult/_chart_actions.html",
-        {"patient": patient, "staff_can": capabilities(staff(role, username=f"u-{role}"))},
+    html = chart_section_html(
+        "consult/_chart_actions.html", patient, capabilities(staff(role, username=f"u-{role}"))
     )
     assert ("Consultation notes" in html) is sees_list
     assert ("Start consultation note" in html) is may_start
@@ -115,6 +113,6 @@ def test_the_chart_panel_and_timeline_each_read_the_notes_in_two_queries(
 
     can = capabilities(staff("nurse"))
     with django_assert_num_queries(2):  # the notes with their decisions, then their addenda
-        render_to_string("consult/_chart_actions.html", {"patient": patient, "staff_can": can})
+        chart_section_html("consult/_chart_actions.html", patient, can)
     with django_assert_num_queries(2):  # the timeline reads them again, as cheaply
         assert consultation_timeline(patient)

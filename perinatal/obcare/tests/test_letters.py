@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from perinatal.accounts.roles import capabilities
@@ -28,7 +27,7 @@ from perinatal.obcare.tests.helpers import (
     sign_ob_sharing,
     withdraw_ob_sharing,
 )
-from tests.harness import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, chart_section_html, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -436,17 +435,15 @@ def test_an_outsider_and_a_missing_letter_get_404(client, sent, staff):
 
 def test_the_chart_shows_her_ob_or_what_she_typed(staff, clinic, ob):
     unlinked = a_patient(ob=None)
-    html = render_to_string(
-        "obcare/_chart_actions.html",
-        {"patient": unlinked, "staff_can": capabilities(staff("front_desk"))},
+    html = chart_section_html(
+        "obcare/_chart_actions.html", unlinked, capabilities(staff("front_desk"))
     )
     assert "Dr Chen" in html and "Back Bay OB" in html
     assert f"/staff/patients/{unlinked.public_id}/ob/" in html
     assert "ob-letters/new" not in html  # front desk does not write letters
     linked = a_patient(ob=ob, name="Beth Jones")
-    html = render_to_string(
-        "obcare/_chart_actions.html",
-        {"patient": linked, "staff_can": capabilities(staff("clinician"))},
+    html = chart_section_html(
+        "obcare/_chart_actions.html", linked, capabilities(staff("clinician"))
     )
     assert "Dr. Laura Chen" in html and "(617) 555-0111" in html
     assert f"/staff/patients/{linked.public_id}/ob-letters/new/" in html

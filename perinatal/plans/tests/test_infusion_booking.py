@@ -25,7 +25,7 @@ from perinatal.plans.tests.helpers import (
     signed_plan,
     when_fields,
 )
-from tests.harness import assert_queue_counts_agree, sign_in
+from tests.harness import assert_queue_counts_agree, chart_section_html, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -246,17 +246,13 @@ def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, p
 def test_the_chart_shows_the_plan_and_the_next_step_to_each_role(
     patient, clinician, front_desk_user
 ):
-    from django.template.loader import render_to_string
 
     from perinatal.accounts.roles import capabilities
 
     def actions(user):
         """The panel as a page shows it: each page reads the patient afresh."""
         fresh = type(patient).objects.get(pk=patient.pk)
-        return render_to_string(
-            "plans/_chart_actions.html",
-            {"patient": fresh, "staff_can": capabilities(user)},
-        )
+        return chart_section_html("plans/_chart_actions.html", fresh, capabilities(user))
 
     assert "Write a treatment plan" in actions(clinician)
     assert actions(front_desk_user).strip() == ""
