@@ -169,7 +169,9 @@ def seed(patients: int, results: int) -> dict:
                             urgent=k == 5 and day % 2 == 0,
                         )
                     )
-        Appointment.objects.bulk_create(appointments, batch_size=2000)
+        # ON CONFLICT DO NOTHING: a slot the demo clinic holds already (its patients are dated
+        # from the day the demo was loaded) stays the demo's.
+        Appointment.objects.bulk_create(appointments, batch_size=2000, ignore_conflicts=True)
 
         CallbackRequest.objects.bulk_create(
             CallbackRequest(
