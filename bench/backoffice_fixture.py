@@ -222,7 +222,12 @@ def queries() -> dict:
 
     client = sign_in(Client(HTTP_HOST="127.0.0.1"), User.objects.get(username="bench-clinician"))
     counts = {}
-    per_patient = Screening.objects.values("patient__public_id").order_by().annotate(n=Count("id"))
+    per_patient = (
+        Screening.objects.filter(patient__isnull=False)
+        .values("patient__public_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
     light = per_patient.filter(n=1).first() or per_patient.order_by("n").first()
     heavy = per_patient.order_by("-n").first()
     targets = {**PAGES}
