@@ -110,7 +110,7 @@ def test_no_staff_page_answers_hostile_input_with_a_server_error(client, world):
             users[role] = make_staff(role, username=f"hostile-{role}")
         sign_in(client, users[role])
         record = world[RECORD[name]] if name in RECORD else None
-        path = _path(route, record.pk if record else "")
+        path = _path(route, record)
         page = client.get(path)
         if page.status_code >= 500:
             errors.append((name, "GET", page.status_code))
