@@ -14,7 +14,7 @@ from django.contrib import admin
 
 from perinatal.accounts.roles import Role
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import NOW, Clinic, callback, epds
+from perinatal.backoffice.tests.helpers import NOW, Clinic, callback, epds
 from tests.harness import make_staff, sign_in
 from tests.test_audit_coverage import _patient_data_models
 

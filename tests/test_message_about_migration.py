@@ -10,13 +10,13 @@ import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from perinatal.backoffice.tests.helpers import NOW, Clinic, callback
 from perinatal.booking import services
 from perinatal.booking.models import Appointment
 from perinatal.consents.services import send_forms
 from perinatal.notify.models import Message
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.obcare.tests.helpers import an_ob
-from perinatal.patients.tests.helpers import NOW, Clinic, callback
 from tests.harness import make_patient, make_staff, restore_shipped_defaults
 
 BEFORE = [("notify", "0003_message_about")]

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from perinatal.patients.tests.helpers import NOW, Clinic
+from perinatal.backoffice.tests.helpers import NOW, Clinic
 
 
 @pytest.fixture

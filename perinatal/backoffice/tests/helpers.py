@@ -1,4 +1,4 @@
-"""What the patients tests share: a clinic with one Denver location and clinician, bookings made
+"""What the back-office tests share (and a few others that need a patient): a clinic with one Denver location and clinician, bookings made
 through the booking service as a mother makes them, screens stored as the self-screen stores
 them, and signed-in staff. The clock is the booking tests' Monday (``NOW``)."""
 

@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice.tests.helpers import callback, screened, screened_for
 from perinatal.patients.models import Patient
-from perinatal.patients.tests.helpers import callback, screened, screened_for
 from tests.harness import sign_in_as
 
 

@@ -1,8 +1,8 @@
 """A booking with consent creates or finds her record; a near match goes to staff, never merged
 silently."""
 
+from perinatal.backoffice.tests.helpers import screened
 from perinatal.patients.models import MergeSuggestion, Patient
-from perinatal.patients.tests.helpers import screened
 
 
 def test_a_booking_starts_her_record_from_what_she_gave(clinic_day):

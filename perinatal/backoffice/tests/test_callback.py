@@ -4,7 +4,7 @@ the outcome and links her record; front desk cannot open it."""
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import callback, screened
+from perinatal.backoffice.tests.helpers import callback, screened
 from perinatal.screening.models import CallbackRequest
 from tests.harness import sign_in_as
 

@@ -9,16 +9,16 @@ import pytest
 from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.booking import services
-from perinatal.notify.models import Message
-from perinatal.patients.models import Patient
-from perinatal.patients.tests.helpers import (
+from perinatal.backoffice.tests.helpers import (
     NOW,
     TODAY_NINE,
     callback,
     count_queries,
     screened_for,
 )
+from perinatal.booking import services
+from perinatal.notify.models import Message
+from perinatal.patients.models import Patient
 from tests.harness import sign_in, sign_in_as
 
 

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from perinatal.accounts import roles
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.booking import services
-from perinatal.patients.tests.helpers import (
+from perinatal.backoffice.tests.helpers import (
     TODAY_NINE,
     callback,
     count_queries,
     person,
     screened,
 )
+from perinatal.booking import services
 from tests.harness import sign_in_as
 
 

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice.tests.helpers import callback, count_queries, screened_for
 from perinatal.booking.models import Appointment
 from perinatal.patients import services
 from perinatal.patients.models import MergeSuggestion, Patient
-from perinatal.patients.tests.helpers import callback, count_queries, screened_for
 from perinatal.screening.models import CallbackRequest, Screening
 from tests.harness import sign_in_as
 

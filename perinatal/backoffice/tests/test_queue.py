@@ -10,7 +10,7 @@ from django.utils import dateformat, timezone
 
 from perinatal.accounts import roles
 from perinatal.audit.models import Action, AuditEvent
-from perinatal.patients.tests.helpers import DENVER, callback, count_queries, screened
+from perinatal.backoffice.tests.helpers import DENVER, callback, count_queries, screened
 from tests.harness import assert_queue_counts_agree, sign_in_as
 
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice.tests.helpers import count_queries
 from perinatal.patients.models import Patient
-from perinatal.patients.tests.helpers import count_queries
 from tests.harness import sign_in_as
 
 

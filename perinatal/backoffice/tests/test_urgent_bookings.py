@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice.tests.helpers import TODAY_NINE, screened
 from perinatal.booking import services
 from perinatal.booking.models import Appointment, AppointmentEvent
-from perinatal.patients.tests.helpers import TODAY_NINE, screened
 from tests.harness import assert_queue_counts_agree, make_staff, sign_in_as
 
 

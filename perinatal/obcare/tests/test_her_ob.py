@@ -5,11 +5,11 @@ import pytest
 import time_machine
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.backoffice.tests.helpers import NOW, Clinic
 from perinatal.obcare.models import Obstetrician, PatientOb
 from perinatal.obcare.tests.helpers import an_ob, set_ob
 from perinatal.patients import services
 from perinatal.patients.models import MergeSuggestion
-from perinatal.patients.tests.helpers import NOW, Clinic
 from tests.harness import make_patient, sign_in_as
 
 
