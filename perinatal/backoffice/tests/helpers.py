@@ -1,6 +1,7 @@
-"""What the back-office tests share (and a few others that need a patient): a clinic with one Denver location and clinician, bookings made
-through the booking service as a mother makes them, screens stored as the self-screen stores
-them, and signed-in staff. The clock is the booking tests' Monday (``NOW``)."""
+"""What the back-office tests share (and a few others that need a patient): a clinic with one
+Denver location and clinician, bookings made through the booking service as a mother makes them,
+screens stored as the self-screen stores them, and signed-in staff. The clock is the booking
+tests' Monday (``NOW``)."""
 
 from datetime import timedelta
 
