@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "perinatal.consents",
     "perinatal.obcare",
     "perinatal.plans",
+    "perinatal.pathway",
     "perinatal.backoffice",
     "perinatal.ops",
 ]

@@ -155,7 +155,7 @@ def chart_gaps(patient: Patient) -> list[str]:
     if not consultation_summary(patient):
         gaps.append("There is no signed consultation or eligibility decision in the chart yet.")
     if not plan_summary(patient):
-        gaps.append("There is no signed treatment plan in the chart yet.")
+        gaps.append("There is no treatment plan, signed or draft, in the chart yet.")
     return gaps
 
 

@@ -23,6 +23,7 @@ from perinatal.booking import services as booking
 from perinatal.booking.models import Appointment, Clinician, ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.clinic.models import Location
+from perinatal.lib.gates import GateClosed, Step, Verdict, require
 from perinatal.plans.models import InfusionChair, TreatmentPlan
 
 
@@ -34,20 +35,6 @@ class SignRefused(Exception):
 
 class NotBookable(Exception):
     """The plan or the patient's record is not ready for an infusion to be booked."""
-
-
-def not_eligible_reason(patient) -> str | None:
-    """Why her latest signed eligibility decision forbids treatment, if it does.
-
-    The decision belongs to the consultation app (``perinatal.consult.summary``); plans only
-    read it. Without any decision signed, nothing here stops a plan.
-    """
-    from perinatal.consult.summary import latest_decision
-
-    decision = latest_decision(patient)
-    if decision is not None and decision.decision == decision.Decision.NOT_ELIGIBLE:
-        return "Her latest eligibility decision is “not eligible”: a plan cannot be signed."
-    return None
 
 
 def next_version(patient) -> int:
@@ -74,8 +61,9 @@ def save_draft(plan: TreatmentPlan, *, user) -> TreatmentPlan:
     return plan
 
 
-def sign(plan: TreatmentPlan, *, user) -> TreatmentPlan:
-    """Sign a draft: a clinician, escort and childcare confirmed, and not ruled ineligible."""
+def sign(plan: TreatmentPlan, *, user, verdict: Verdict | None) -> TreatmentPlan:
+    """Sign a draft: a clinician, escort and childcare confirmed, and the care pathway's
+    ``verdict`` (``perinatal.pathway.gates.for_signing``) given for this plan and holding."""
     if not can(user, Can.WRITE_PLANS):
         raise SignRefused(["Only a clinician who writes plans may sign one."])
     with transaction.atomic():
@@ -83,9 +71,10 @@ def sign(plan: TreatmentPlan, *, user) -> TreatmentPlan:
         if plan.is_signed:
             raise SignRefused(["This plan is already signed."])
         reasons = plan.missing_for_signing()
-        ineligible = not_eligible_reason(plan.patient)
-        if ineligible:
-            reasons.append(ineligible)
+        try:
+            require(verdict, step=Step.SIGN_PLAN, patient_id=plan.patient_id, plan_id=plan.pk)
+        except GateClosed as closed:
+            reasons += closed.reasons
         if reasons:
             raise SignRefused(reasons)
         now = timezone.now()
@@ -229,15 +218,19 @@ def book_infusion(
     clinician: Clinician,
     chair: InfusionChair,
     user,
+    verdict: Verdict | None,
 ) -> Appointment:
     """Book the infusion day of a signed plan on ``chair`` with ``clinician``; email her.
 
     Plans checks what it knows (the plan is the one in force, the chair is in use at this
-    location); booking makes the appointment (``perinatal.booking.services.book_infusion``). Its
-    refusals become ``NotBookable``, and a clash ``InfusionClash`` with what is free instead.
+    location) and that the care pathway's ``verdict`` (``perinatal.pathway.gates.for_booking``)
+    holds for this plan, else ``GateClosed``; booking makes the appointment
+    (``perinatal.booking.services.book_infusion``). Its refusals become
+    ``NotBookable``, and a clash ``InfusionClash`` with what is free instead.
     """
     if not current_plan(plan):
         raise NotBookable("Only the signed plan in force can be booked.")
+    require(verdict, step=Step.BOOK_INFUSION, patient_id=plan.patient_id, plan_id=plan.pk)
     if chair.location_id != location.pk or not chair.is_active:
         raise NotBookable("That chair is not in use at this location.")
     try:

@@ -63,7 +63,7 @@ def _unbooked_plans():
 
 
 def infusions_to_book(limit: int) -> list[QueueItem]:
-    link = linker("plans:book")
+    link = linker("pathway:book_infusion")
     waiting = (
         _unbooked_plans()
         .select_related("patient")

@@ -6,6 +6,4 @@ app_name = "plans"
 urlpatterns = [
     path("patients/<uuid:public_id>/plans/new/", views.new_plan, name="new"),
     path("plans/<int:pk>/", views.plan, name="plan"),
-    path("plans/<int:pk>/sign/", views.sign, name="sign"),
-    path("plans/<int:pk>/book/", views.book, name="book"),
 ]

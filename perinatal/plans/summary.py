@@ -1,7 +1,8 @@
 """The treatment plan told in plain sentences, for other apps that write about the patient.
 
 ``for_letter`` feeds the care-plan letter to her OB (``perinatal.obcare``): the latest signed
-plan as (heading, text) pairs, or nothing while no plan is signed. Drafts never leave the chart.
+plan as (heading, text) pairs or, before any is signed, her draft as the plan proposed: her OB
+clears a plan before it is signed (``perinatal.pathway.gates``).
 """
 
 from django.utils import dateformat, timezone
@@ -21,9 +22,17 @@ def latest_signed(patient) -> TreatmentPlan | None:
     )
 
 
+def proposed(patient) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.filter(patient=patient, status=TreatmentPlan.Status.DRAFT)
+        .select_related("protocol", "follow_up")
+        .first()
+    )
+
+
 def for_letter(patient) -> list[tuple[str, str]]:
-    plan = latest_signed(patient)
-    if plan is None or plan.signed_by is None:  # a signed plan always names its signer
+    plan = latest_signed(patient) or proposed(patient)
+    if plan is None:
         return []
     treatment = (
         f"Ketamine {plan.describe_dose()}. "
@@ -36,10 +45,17 @@ def for_letter(patient) -> list[tuple[str, str]]:
     lactation = capfirst(plan.describe_lactation()) + "."
     if plan.lactation_notes:
         lactation += f" {plan.lactation_notes.strip()}"
-    signer = plan.signed_by.get_full_name() or plan.signed_by.get_username()
-    signed_on = timezone.localdate(plan.signed_at)
+    if plan.signed_by is not None and plan.signed_at is not None:
+        signer = plan.signed_by.get_full_name() or plan.signed_by.get_username()
+        signed_on = dateformat.format(timezone.localdate(plan.signed_at), DAY)
+        status = ("Signed", f"Version {plan.version}, signed by {signer} on {signed_on}.")
+    else:
+        status = (
+            "Proposed",
+            f"Version {plan.version}, not yet signed: we sign it once you have cleared it.",
+        )
     return [
-        ("Treatment plan", treatment),
+        ("Treatment plan" if plan.is_signed else "Proposed treatment plan", treatment),
         ("Timing", timing),
         ("Breastfeeding", lactation),
         (
@@ -51,8 +67,5 @@ def for_letter(patient) -> list[tuple[str, str]]:
             f"Questionnaires on days {plan.follow_up.days_text} after the infusion "
             f"({plan.follow_up.name}).",
         ),
-        (
-            "Signed",
-            f"Version {plan.version}, signed by {signer} on {dateformat.format(signed_on, DAY)}.",
-        ),
+        status,
     ]

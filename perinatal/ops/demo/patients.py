@@ -1,6 +1,6 @@
 """Demo patients: five fictional mothers, one at each step of the pathway, so that a newcomer's
 back office shows real shapes at once (a call-back to return, a consultation booked, a note
-signed, consent forms out, a treatment plan signed).
+signed, consent forms out, her OB's clearance and a treatment plan signed).
 
 They are made by the services staff and patients use (screening, booking, the consultation
 note, consents, the plan), so the records hang together and the audit log has them the way it
@@ -34,6 +34,9 @@ from perinatal.consult.models import (
 )
 from perinatal.ops.demo.clinic import DEMO_NAME
 from perinatal.patients.models import Patient
+from perinatal.obcare import services as obcare
+from perinatal.obcare.models import Obstetrician, PatientOb
+from perinatal.pathway import services as pathway
 from perinatal.plans import services as plans
 from perinatal.plans.models import FollowUpSchedule, Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
@@ -111,7 +114,8 @@ def _moderate_screen():
 
 def _bring_to_step(mother: dict, clinician) -> None:
     """Book her free consultation; for the later steps, as if it took place by phone already:
-    note and eligibility signed, consent forms sent (and for the last, signed), plan signed."""
+    note and eligibility signed, consent forms sent (and for the last, signed, her OB written to
+    and clearing it), plan signed."""
     today = timezone.localdate()
     birth = today - timedelta(weeks=mother["weeks"])
     reached = STEPS.index(mother["step"])
@@ -130,7 +134,7 @@ def _bring_to_step(mother: dict, clinician) -> None:
         contact_consent_at=timezone.now(),
         contact_consent_text=booking.contact_consent_text(),
     )
-    _sign_eligible_note(patient, clinician)
+    sign_eligible_note(patient, clinician)
     if reached == 1:
         return
     token, _ = consents.send_forms(
@@ -138,6 +142,14 @@ def _bring_to_step(mother: dict, clinician) -> None:
     )
     if reached == 2:
         return
+    sign_forms(patient, token)
+    draft = _draft_plan(patient, clinician)
+    ob_clears(patient, clinician)  # the letter proposes the draft plan
+    pathway.sign_plan(draft, user=clinician)
+
+
+def sign_forms(patient: Patient, token: str) -> None:
+    """She signs, on her link, every form sent under ``token``."""
     bundle = consents.bundle_for(token)
     consents.sign(
         bundle=bundle,
@@ -146,7 +158,26 @@ def _bring_to_step(mother: dict, clinician) -> None:
         ip=None,
         user_agent="demo data",
     )
-    _sign_plan(patient, clinician)
+
+
+def ob_clears(patient: Patient, clinician, response: str = "cleared") -> None:
+    """Her OB (the first in the demo directory unless she has one) is sent a care-plan letter
+    and answers it: cleared, unless ``response`` says "concerns"."""
+    her_ob, _ = PatientOb.objects.get_or_create(patient=patient)
+    if her_ob.obstetrician_id is None:
+        her_ob.obstetrician = Obstetrician.objects.exclude(email="").order_by("pk").first()
+        her_ob.save()
+    letter = obcare.draft_letter(patient=patient, author=clinician)
+    letter = obcare.send_letter(letter, by=clinician)
+    obcare.respond(
+        letter,
+        obcare.Answer(
+            response=response,
+            text="" if response == "cleared" else "Her blood pressure needs review first.",
+            name="Dr. Laura Chen",
+            role="OB",
+        ),
+    )
 
 
 def _book(mother: dict, birth) -> Appointment:
@@ -166,7 +197,7 @@ def _book(mother: dict, birth) -> Appointment:
     return appointment
 
 
-def _sign_eligible_note(patient: Patient, clinician) -> ConsultationNote:
+def sign_eligible_note(patient: Patient, clinician) -> ConsultationNote:
     note = consult.new_note(patient=patient, clinician=clinician)
     for question in ConsultationNote.REQUIRED_ANSWERS:
         setattr(note, question, "no")
@@ -184,8 +215,8 @@ def _sign_eligible_note(patient: Patient, clinician) -> ConsultationNote:
     return note
 
 
-def _sign_plan(patient: Patient, clinician) -> TreatmentPlan:
-    draft = plans.save_draft(
+def _draft_plan(patient: Patient, clinician) -> TreatmentPlan:
+    return plans.save_draft(
         TreatmentPlan(
             patient=patient,
             protocol=Protocol.objects.default(),
@@ -202,4 +233,3 @@ def _sign_plan(patient: Patient, clinician) -> TreatmentPlan:
         ),
         user=clinician,
     )
-    return plans.sign(draft, user=clinician)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from perinatal.booking.models import Clinician, ConsultationType
 from perinatal.clinic.models import Location
 from perinatal.ops.demo.plans import INFUSION_TYPE
+from perinatal.pathway.tests import helpers as pathway_helpers
 from perinatal.patients.models import Patient
 from perinatal.plans import services
 from perinatal.plans.models import FollowUpSchedule, InfusionChair, Protocol, TreatmentPlan
@@ -70,7 +71,8 @@ def draft_plan(patient: Patient, author, **overrides) -> TreatmentPlan:
 
 
 def signed_plan(patient: Patient, clinician, **overrides) -> TreatmentPlan:
-    return services.sign(draft_plan(patient, clinician, **overrides), user=clinician)
+    """A plan signed through the care pathway, its evidence made first."""
+    return pathway_helpers.sign(draft_plan(patient, clinician, **overrides), clinician)
 
 
 def boston() -> Location:

@@ -11,6 +11,7 @@ from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.booking.slots import find_slots
 from perinatal.booking.tests.helpers import person
 from perinatal.notify.models import Message
+from perinatal.pathway import services as pathway
 from perinatal.plans.tests.helpers import boston, chairs, clinicians, local_start, signed_plan
 from tests.harness import sign_in
 
@@ -139,11 +140,10 @@ def test_an_infusion_keeps_its_chair_when_moved_and_cannot_move_onto_a_busy_one(
     chair = chairs(boston())[0]
     first, second = clinicians(boston())
     start = local_start(boston())
-    from perinatal.plans import services as plans
     from perinatal.plans.tests.helpers import a_patient, infusion_type
 
     def infusion(plan, when, doctor):
-        return plans.book_infusion(
+        return pathway.book_infusion(
             plan,
             visit_type=infusion_type(),
             location=boston(),

@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from perinatal.audit.models import Action, AuditEvent
+from perinatal.pathway.tests import helpers as pathway_helpers
 from perinatal.plans import summary
 from perinatal.plans.models import Locked, TreatmentPlan
 from perinatal.plans.sources import plans as plan_timeline
@@ -92,6 +93,7 @@ def test_signing_needs_the_escort_and_the_childcare_confirmed(client, patient, c
 def test_a_signed_plan_is_locked(client, patient, clinician):
     sign_in(client, clinician)
     plan = draft_plan(patient, clinician)
+    pathway_helpers.make_ready(patient, clinician)
 
     response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
 
@@ -99,7 +101,7 @@ def test_a_signed_plan_is_locked(client, patient, clinician):
     plan.refresh_from_db()
     assert plan.status == TreatmentPlan.Status.SIGNED
     assert plan.signed_by == clinician and plan.signed_at is not None
-    signed_event = AuditEvent.objects.get(action=Action.SIGN)
+    signed_event = AuditEvent.objects.get(action=Action.SIGN, model="plans.treatmentplan")
     assert (signed_event.model, signed_event.object_id) == ("plans.treatmentplan", str(plan.pk))
     assert signed_event.patient_id == patient.pk
 
@@ -142,15 +144,16 @@ def test_a_change_after_signing_is_a_new_version_and_the_first_is_kept(client, p
     assert "A later signed version replaces this one" in old
 
 
-def test_the_letter_summary_is_empty_until_a_plan_is_signed(patient, clinician):
+def test_the_letter_proposes_the_draft_until_a_plan_is_signed(patient, clinician):
     assert summary.for_letter(patient) == []
     draft_plan(patient, clinician)
-    assert summary.for_letter(patient) == []
+    proposed = dict(summary.for_letter(patient))
+    assert "for a weight of 72.5 kg" in proposed["Proposed treatment plan"]
+    assert "not yet signed" in proposed["Proposed"]
 
     signed_plan_ = TreatmentPlan.objects.get()
-    from perinatal.plans import services
 
-    services.sign(signed_plan_, user=clinician)
+    pathway_helpers.sign(signed_plan_, clinician)
 
     sections = dict(summary.for_letter(patient))
     assert list(sections) == [
@@ -176,9 +179,8 @@ def test_front_desk_sees_that_a_plan_is_signed_but_not_its_clinical_content(
     assert client.get(f"/staff/plans/{draft.pk}/").status_code == 404  # drafts: clinical staff
     assert client.get(f"/staff/patients/{patient.public_id}/plans/new/").status_code == 404
     assert client.post(f"/staff/plans/{draft.pk}/sign/").status_code == 404
-    from perinatal.plans import services
 
-    services.sign(draft, user=clinician)
+    pathway_helpers.sign(draft, clinician)
 
     page = client.get(f"/staff/plans/{draft.pk}/")
     assert page.status_code == 200

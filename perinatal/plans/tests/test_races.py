@@ -13,6 +13,7 @@ from django.db import connection
 
 from perinatal.booking.models import Appointment, Clinician
 from perinatal.notify.models import Message
+from perinatal.pathway import services as pathway
 from perinatal.plans import services
 from perinatal.plans.tests.helpers import (
     a_patient,
@@ -45,7 +46,7 @@ def test_twenty_bookings_of_one_chair_at_once_make_one_appointment(infusion_clin
         plan, clinician = entrant
         try:
             barrier.wait(timeout=60)
-            appointment = services.book_infusion(
+            appointment = pathway.book_infusion(
                 plan,
                 visit_type=visit_type,
                 location=location,
