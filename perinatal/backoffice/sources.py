@@ -20,6 +20,7 @@ from perinatal.booking import sources as booking
 from perinatal.consents import sources as consents
 from perinatal.consult import sources as consult
 from perinatal.obcare import sources as obcare
+from perinatal.pathway import sources as pathway
 from perinatal.patients import sources as patients
 from perinatal.plans import sources as plans
 from perinatal.screening import sources as screening
@@ -37,6 +38,7 @@ TIMELINE = (
 
 QUEUE = (
     screening.callback_requests,
+    pathway.flagged,
     booking.urgent_bookings,
     booking.bookings_to_confirm,
     booking.possible_duplicate_bookings,
@@ -49,6 +51,7 @@ QUEUE = (
 
 COUNTS = (
     screening.callback_counts,
+    pathway.flagged_counts,
     booking.booking_counts,
     booking.duplicate_booking_counts,
     patients.duplicate_counts,
@@ -66,6 +69,7 @@ KIND_NAMES = {
     **consents.KIND_NAMES,
     **obcare.KIND_NAMES,
     **plans.KIND_NAMES,
+    **pathway.KIND_NAMES,
 }
 
 # The chart's panels, in the order they show: (template, function).

@@ -297,8 +297,13 @@ def infusion_gates(
     return blocked
 
 
+def _fresh(plan: TreatmentPlan) -> Evidence:
+    """Her evidence as the database has it now, not as an instance loaded earlier says."""
+    return evidence(Patient.objects.get(pk=plan.patient_id))
+
+
 def for_signing(plan: TreatmentPlan, *, on: date | None = None) -> Verdict:
-    ev = evidence(plan.patient)
+    ev = _fresh(plan)
     return Verdict(
         Step.SIGN_PLAN,
         plan.patient_id,
@@ -310,7 +315,7 @@ def for_signing(plan: TreatmentPlan, *, on: date | None = None) -> Verdict:
 def for_booking(
     plan: TreatmentPlan, *, start: datetime, minutes: int, appointment: int | None = None
 ) -> Verdict:
-    ev = evidence(plan.patient)
+    ev = _fresh(plan)
     end = start + timedelta(minutes=minutes)
     return Verdict(
         Step.BOOK_INFUSION,

@@ -29,14 +29,16 @@ def ob_answers(patient, by, response: str = "cleared") -> None:
 
 def make_ready(patient, clinician) -> None:
     """Whatever of the plan's evidence is missing: a signed eligible consultation, both
-    consents, her OB's clearance (in that order, as the pathway takes them)."""
+    consents, her OB's clearance where the clinic asks for it (in that order, as the pathway
+    takes them)."""
     ev = gates.evidence(patient)
     if ev.decision is None or ev.decision.decision != "eligible":
         sign_eligible_note(patient, clinician)
     missing = {Kind.TREATMENT, Kind.OB_SHARING} - ev.consents
     if missing:
         consent(patient, clinician, *sorted(missing))
-    if gates.evidence(patient).clearance is None:
+    ev = gates.evidence(patient)
+    if ev.needs_ob_clearance and ev.clearance is None:
         ob_answers(patient, clinician)
 
 

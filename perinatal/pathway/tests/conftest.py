@@ -1,0 +1,1 @@
+from perinatal.plans.tests.conftest import clinician, infusion_clinic, patient  # noqa: F401
