@@ -32,11 +32,11 @@ from perinatal.consult.models import (
     EligibilityAssessment,
     EligibilityCriterion,
 )
-from perinatal.ops.demo.clinic import DEMO_NAME
-from perinatal.patients.models import Patient
 from perinatal.obcare import services as obcare
 from perinatal.obcare.models import Obstetrician, PatientOb
+from perinatal.ops.demo.clinic import DEMO_NAME
 from perinatal.pathway import services as pathway
+from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
 from perinatal.plans.models import FollowUpSchedule, Protocol, TreatmentPlan
 from perinatal.screening.instruments import get_instrument
