@@ -215,17 +215,22 @@ def search(request):
 # --- The chart -----------------------------------------------------------------------------
 
 
+# The score charts are the chart's heaviest part (a mark and a table row per result), so their
+# drawing is kept in the cache, keyed by her public id, how many results she has and when the
+# newest was taken, the language and the time zone: a new or merged-in result draws them afresh.
+# See "Cached fragments" in docs/architecture.md for why this is acceptable for health data.
+SCORE_CHARTS_SECONDS = 600
+
+
 @staff_view(Can.SEE_CONTACTS)
 def chart(request, public_id):
     patient = get_patient_for(request.user, public_id)
     clinical = can(request.user, Can.SEE_CLINICAL)
     staff_can = capabilities(request.user)
-    charts = []
-    if clinical:
-        by_code = defaultdict(list)
-        for code, total, band, alert, at in results_of(patient):
-            by_code[code].append(Result(at=at, total=total, band=band, safety_alert=alert))
-        charts = score_charts(by_code)
+    results = results_of(patient) if clinical else []
+    by_code = defaultdict(list)
+    for code, total, band, alert, at in results:
+        by_code[code].append(Result(at=at, total=total, band=band, safety_alert=alert))
     today = timezone.localdate()
     whole_story = request.GET.get("timeline") == "all"
     timeline, older = entries_for(patient, request.user, None if whole_story else TIMELINE_ROWS)
@@ -241,7 +246,10 @@ def chart(request, public_id):
             "weeks_postpartum": patient.weeks_postpartum_on(today),
             "timeline": timeline,
             "older_entries": older,
-            "charts": charts,
+            # Drawn only when the cached drawing is missing (see SCORE_CHARTS_SECONDS).
+            "charts": lambda: score_charts(by_code),
+            "scores_version": f"{len(results)}-{results[0][4].isoformat() if results else ''}",
+            "scores_seconds": SCORE_CHARTS_SECONDS,
             "clinical": clinical,
             "sections": [
                 (template, section)

@@ -283,3 +283,28 @@ def test_outsiders_get_404_and_strangers_are_sent_to_sign_in(client, staff, ana)
     assert client.get(f"/staff/patients/{ana.public_id}/").status_code == 404
     sign_in_as(client, "clinician")
     assert client.get("/staff/patients/999999/").status_code == 404
+
+
+def test_the_cached_score_chart_is_drawn_afresh_for_a_new_result(client, staff, ana, frozen):
+    screened_for(ana, 1, at=NOW - timedelta(days=2))
+    sign_in_as(client, "clinician")
+    assert chart(client, ana).count('<circle class="point') == 1
+    assert chart(client, ana).count('<circle class="point') == 1  # from the cache
+
+    screened_for(ana, 3, 3, 3, at=NOW - timedelta(days=1))
+
+    assert chart(client, ana).count('<circle class="point') == 2
+
+
+def test_the_chart_runs_the_same_queries_with_its_score_chart_cached(
+    client, staff, ana, clinic_day
+):
+    for n in range(20):
+        screened_for(ana, n % 4, at=NOW - timedelta(days=n + 1))
+    other = clinic_day.book().patient
+    screened_for(other, 1)
+    sign_in_as(client, "clinician")
+    client.get(f"/staff/patients/{other.public_id}/")  # warm the clinic's own caches
+    url = f"/staff/patients/{ana.public_id}/"
+    drawn = count_queries(client, url)
+    assert count_queries(client, url) == drawn
