@@ -71,8 +71,9 @@ RECORD = {
     "obcare:letter_pdf": "letter",
     "plans:new": "patient",
     "plans:plan": "plan",
-    "plans:sign": "plan",
-    "plans:book": "plan",
+    "pathway:sign_plan": "plan",
+    "pathway:book_infusion": "plan",
+    "pathway:reconfirm_infusion": "appointment",
 }
 # Records that are not a patient's: opening them needs no audit event naming one.
 NOT_PATIENT_DATA = {"obstetrician"}

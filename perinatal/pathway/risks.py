@@ -4,6 +4,7 @@ urgent call-back, a hard stop, a withdrawn consent. Four queries."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from perinatal.consents.models import ConsentWithdrawal
@@ -21,10 +22,10 @@ class Risk:
 
 def risks_of(patient) -> list[Risk]:
     days = GateSettings.objects.current().risk_self_harm_days
-    found = []
+    found: list[Risk] = []
     screen = (
         Screening.objects.filter(
-            patient=patient,
+            Q(patient=patient) | Q(callbacks__patient=patient),
             safety_alert=True,
             created_at__gte=timezone.now() - timedelta(days=days),
         )

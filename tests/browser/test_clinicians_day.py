@@ -159,6 +159,16 @@ def _desk(new_context):
     return context.new_page()
 
 
+def _step(page, key):
+    """A step of the care pathway bar on her chart."""
+    return page.locator(f"section.pathway li[data-step={key}]")
+
+
+def _expect_steps(page, **states):
+    for key, state in states.items():
+        expect(_step(page, key)).to_have_class(re.compile(rf"\b{state}\b"))
+
+
 def _h1(page):
     return page.get_by_role("heading", level=1)
 
@@ -236,6 +246,11 @@ def test_a_clinicians_day(
     expect(timeline).to_contain_text(f"EPDS screen: {sum(EPDS_SCORES)}")
     expect(timeline).to_contain_text("Urgent call-back requested")
     expect(timeline).to_contain_text("partner at home, knows 988")
+    # What matters first: the self-harm answer on top of every page about her, and the
+    # pathway stopped at its first step until a consultation is signed.
+    expect(staff.locator(".risk-banner")).to_contain_text("Self-harm answered positive")
+    _expect_steps(staff, consents="todo", plan="todo", infusion="todo")
+    expect(staff.locator("section.pathway li[aria-current=step]")).to_have_count(1)
     check(staff)
 
     # 3. The consultation: required answers, one caution present with its reason, eligible.
@@ -288,6 +303,8 @@ def test_a_clinicians_day(
     notes = _card(staff, "Consultation notes")
     expect(notes.locator(".badge.ok", has_text="signed")).to_have_count(1)
     expect(notes.locator(".badge.ok", has_text="Eligible")).to_have_count(1)
+    _expect_steps(staff, consultation="done", consents="blocked", plan="todo")
+    expect(_step(staff, "consents")).to_contain_text("treatment is not in force")
     check(staff)
 
     # 4. Consents: sent by email; she signs all three on her phone; the chart shows them signed.
@@ -325,6 +342,8 @@ def test_a_clinicians_day(
     for kind in Kind.labels:
         expect(consents).to_contain_text(f"{kind}: Signed")
     expect(consents.locator(".badge.ok")).to_have_count(3)
+    _expect_steps(staff, consents="done", ob="blocked", plan="todo")
+    expect(_step(staff, "ob")).to_contain_text("Her OB has not cleared the treatment")
     check(staff)
 
     # 5. Her OB: linked from the directory, the letter drafted and sent; the OB acknowledges
@@ -378,6 +397,7 @@ def test_a_clinicians_day(
     expect(_h1(staff)).to_have_text(NAME)
     ob_card = _card(staff, "Her OB")
     expect(ob_card.locator("li .badge.ok")).to_have_text("Cleared by the OB")
+    _expect_steps(staff, ob="done", plan="current", infusion="todo")
     check(staff)
 
     # 6. The treatment plan: the default protocol, her weight, escort and childcare, follow-up.
@@ -438,6 +458,9 @@ def test_a_clinicians_day(
     expect(booked.locator('dt:text-is("Chair") + dd')).to_have_text("Chair 1")
     expect(booked.locator('dt:text-is("Clinician") + dd')).to_have_text(CLINICIAN)
     expect(booked.locator('dt:text-is("Where") + dd')).to_have_text(BOSTON)
+    check(staff)
+    staff.goto(f"/staff/patients/{mother.public_id}/")
+    _expect_steps(staff, plan="done", infusion="done", given="current")
     check(staff)
 
     # Her own account, from her name at the top of every page.
