@@ -74,7 +74,7 @@ def episode_of(ev: gates.Evidence, now: datetime | None = None) -> Episode:
         signed.state = DONE
         signed.detail = decision.get_decision_display()
     else:
-        signed.blocked = _pick(plan_blocked, "consultation", "eligibility")
+        signed.blocked = _pick(plan_blocked, "eligibility")
     expired = _pick(plan_blocked, "consultation_expired", "hard_stop")
     if expired:
         signed.state, signed.blocked = BLOCKED, expired
