@@ -265,6 +265,11 @@ def restore_shipped_defaults() -> None:
         "perinatal.plans.migrations.0002_default_protocol_and_follow_up",
     ):
         importlib.import_module(migration).add_defaults(apps, None)
+    importlib.import_module(
+        "perinatal.consult.migrations.0003_checklist_items_bound_to_answers"
+    ).bind_defaults(apps, None)
+    pathway_defaults = "perinatal.pathway.migrations.0002_default_gate_settings"
+    importlib.import_module(pathway_defaults).add_defaults(apps, None)
     load_consent_forms()
     load_infusion_setup()
 

@@ -36,7 +36,16 @@ class EligibilityCriterionAdmin(CapabilityAdmin):
     list_filter = ["kind", "is_active", "is_default"]
     search_fields = ["text", "explanation"]
     actions = [mark_reviewed]
-    fields = ["text", "explanation", "kind", "source", "order", "is_active", "is_default"]
+    fields = [
+        "text",
+        "explanation",
+        "kind",
+        "bound_to",
+        "source",
+        "order",
+        "is_active",
+        "is_default",
+    ]
 
 
 @admin.register(InteractingDrug)

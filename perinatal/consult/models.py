@@ -157,6 +157,31 @@ class EligibilityCriterionQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+# Answers in the consultation note that make a checklist item present, by the name an item is
+# bound to (``EligibilityCriterion.bound_to``): a label for staff, and each (note field, values)
+# that means "present". A signed note cannot say the answer and the item disagree.
+BINDINGS: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = {
+    "psychotic_now": (
+        "psychotic symptoms now",
+        (("current_psychotic_symptoms", frozenset({"yes"})),),
+    ),
+    "bipolar_psychosis_history": (
+        "a history of bipolar disorder, mania or psychosis",
+        (
+            ("bipolar_history", frozenset({"yes"})),
+            ("mania_history", frozenset({"yes"})),
+            ("psychosis_history", frozenset({"yes"})),
+        ),
+    ),
+    "preeclampsia": (
+        "pre-eclampsia or eclampsia",
+        (("preeclampsia_history", frozenset({"preeclampsia", "eclampsia"})),),
+    ),
+    "pregnant": ("pregnant now", (("stage", frozenset({"pregnant"})),)),
+    "breastfeeding": ("breastfeeding", (("breastfeeding", frozenset({"yes", "partly"})),)),
+}
+
+
 class EligibilityCriterion(models.Model):
     """One item of the IV ketamine eligibility checklist, answered present or absent."""
 
@@ -169,6 +194,14 @@ class EligibilityCriterion(models.Model):
         "A caution present needs a written reason.",
     )
     source = models.CharField(max_length=200, blank=True, help_text="Reference key or document.")
+    bound_to = models.CharField(
+        "present when the note records",
+        max_length=32,
+        blank=True,
+        choices=[(key, label) for key, (label, _) in BINDINGS.items()],
+        help_text="The note's answers that make this item present: a signed note cannot "
+        "record them and mark the item absent.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField("in use", default=True)
     is_default = models.BooleanField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from perinatal.audit.log import record
 from perinatal.audit.models import Action
 from perinatal.consult.models import (
+    BINDINGS,
     Addendum,
     ConsultationNote,
     EligibilityAssessment,
@@ -85,7 +86,35 @@ def sign_problems(note: ConsultationNote, flags=None) -> list[str]:
     if flags is None:
         flags = InteractingDrug.objects.active().flag(note.current_medications)
     problems += [m for messages in assessment.problems(flags).values() for m in messages]
-    return problems
+    return problems + contradictions(note, assessment)
+
+
+def made_present(note: ConsultationNote, answers: list[dict]) -> set[int]:
+    """The checklist items (criterion ids) that the note's own answers make present."""
+    bound = dict(
+        EligibilityCriterion.objects.filter(pk__in=[a.get("criterion") for a in answers])
+        .exclude(bound_to="")
+        .values_list("pk", "bound_to")
+    )
+    return {
+        pk
+        for pk, binding in bound.items()
+        if binding in BINDINGS
+        and any(getattr(note, name, None) in values for name, values in BINDINGS[binding][1])
+    }
+
+
+def contradictions(note: ConsultationNote, assessment: EligibilityAssessment) -> list[str]:
+    """Checklist items marked absent although the note's own answers make them present."""
+    present = made_present(note, assessment.answers)
+    bound = dict(EligibilityCriterion.objects.filter(pk__in=present).values_list("pk", "bound_to"))
+    return [
+        f"“{answer['text']}” is marked absent, but the note records "
+        f"{BINDINGS[bound[answer['criterion']]][0]}: mark it present (with its reason), or "
+        "correct the answer."
+        for answer in assessment.answers
+        if answer.get("criterion") in present and answer.get("present") is False
+    ]
 
 
 def sign(*, note: ConsultationNote, user) -> None:

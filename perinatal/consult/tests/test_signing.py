@@ -185,3 +185,76 @@ def test_a_note_with_a_blank_safety_question_cannot_be_signed(clinician, patient
     )
     with pytest.raises(ValidationError, match="diagnosed with bipolar disorder"):
         services.sign(note=note, user=clinician)
+
+
+# --- Checklist items bound to the note's answers ------------------------------------------------
+
+
+def _draft(clinician, patient, **note_fields):
+    """A complete draft saved through the services: every checklist item absent and
+    "eligible" unless ``present`` names items, with ``note_fields`` on the note."""
+    present = note_fields.pop("present", ())
+    note = services.new_note(patient=patient, clinician=clinician)
+    for question in ConsultationNote.REQUIRED_ANSWERS:
+        setattr(note, question, "no")
+    note.breastfeeding = "no"
+    for name, value in note_fields.items():
+        setattr(note, name, value)
+    note.save()
+    EligibilityAssessment.objects.create(
+        note=note,
+        answers=[
+            {
+                **c.snapshot(),
+                "present": c.text in present,
+                "reason": "Planned for." if c.text in present else "",
+            }
+            for c in EligibilityCriterion.objects.active()
+        ],
+        decision="eligible",
+        reasons="No hard stop.",
+    )
+    return note
+
+
+@pytest.mark.parametrize(
+    ("answers", "item"),
+    [
+        ({"psychosis_history": "yes"}, "History of bipolar disorder"),
+        ({"preeclampsia_history": "preeclampsia"}, "History of pre-eclampsia"),
+        ({"breastfeeding": "partly"}, "Breastfeeding"),
+    ],
+)
+def test_a_note_cannot_be_signed_when_its_answers_contradict_the_checklist(
+    clinician, patient, answers, item
+):
+    note = _draft(clinician, patient, **answers)
+
+    with pytest.raises(ValidationError, match="is marked absent, but the note records") as refused:
+        services.sign(note=note, user=clinician)
+
+    assert item in str(refused.value)
+    note.refresh_from_db()
+    assert not note.is_signed
+
+
+def test_a_current_psychosis_answer_makes_the_hard_stop_present_and_eligible_impossible(
+    clinician, patient
+):
+    stop = criterion("Current psychosis").text
+    absent = _draft(clinician, patient, current_psychotic_symptoms="yes")
+    with pytest.raises(ValidationError, match="psychotic symptoms now"):
+        services.sign(note=absent, user=clinician)
+    absent.assessment.delete()
+    absent.delete()
+
+    with pytest.raises(ValidationError, match="A hard stop is present"):
+        _draft(clinician, patient, current_psychotic_symptoms="yes", present=[stop])
+
+
+def test_answers_and_items_that_agree_sign(clinician, patient):
+    bipolar = criterion("History of bipolar").text
+    note = _draft(clinician, patient, psychosis_history="yes", present=[bipolar])
+    services.sign(note=note, user=clinician)
+    note.refresh_from_db()
+    assert note.is_signed

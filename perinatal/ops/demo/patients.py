@@ -201,9 +201,18 @@ def sign_eligible_note(patient: Patient, clinician) -> ConsultationNote:
     note = consult.new_note(patient=patient, clinician=clinician)
     for question in ConsultationNote.REQUIRED_ANSWERS:
         setattr(note, question, "no")
+    note.save()
+    items = [item.snapshot() for item in EligibilityCriterion.objects.active()]
+    # What her answers make present (breastfeeding, say) is present, with the reason given.
+    present = consult.made_present(note, items)
     answers = [
-        {**item.snapshot(), "present": False, "reason": ""}
-        for item in EligibilityCriterion.objects.active()
+        {**item, "present": item["criterion"] in present, "reason": ""}
+        | (
+            {"reason": "Discussed with her; a plan is agreed."}
+            if item["criterion"] in present
+            else {}
+        )
+        for item in items
     ]
     consult.save_draft(
         note=note,
