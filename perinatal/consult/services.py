@@ -16,6 +16,7 @@ from perinatal.consult.models import (
     InteractingDrug,
     Locked,
 )
+from perinatal.patients.services import FACT_FIELDS, record_facts
 
 
 def new_note(*, patient, clinician, appointment=None) -> ConsultationNote:
@@ -157,6 +158,13 @@ def sign(*, note: ConsultationNote, user) -> None:
         record(Action.SIGN, note, patient=note.patient_id, user=user)
         record(
             Action.SIGN, assessment, patient=note.patient_id, user=user, detail={"part": "decision"}
+        )
+        # What the signed note says of her becomes her record's, with its source.
+        record_facts(
+            note.patient,
+            {name: getattr(note, name) for name in FACT_FIELDS},
+            source="consultation",
+            on=timezone.localdate(now),
         )
     given.refresh_from_db()
 

@@ -135,6 +135,12 @@ class PatientForm(forms.ModelForm):
             )
         return data
 
+    def save(self, commit=True):
+        # A fact staff changed by hand no longer comes from the record that gave it.
+        for name in self.changed_data:
+            self.instance.fact_sources.pop(name, None)
+        return super().save(commit)
+
 
 def _stamp(patient: Patient) -> str:
     return patient.updated_at.isoformat() if patient.updated_at else ""

@@ -13,9 +13,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from perinatal.clinic.models import validate_phone
+from perinatal.lib.datestyles import DAY
 from perinatal.lib.phones import normalise_phone
 from perinatal.lib.text import without_control_characters
 
@@ -111,6 +113,12 @@ class Patient(models.Model):
     breastfeeding = models.CharField(
         _("breastfeeding"), max_length=8, choices=Breastfeeding.choices, blank=True, default=""
     )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    # Where each clinical fact above came from, when a signed record gave it:
+    # {"weight_kg": {"source": "consultation", "on": "2026-12-04"}, ...}
+    fact_sources = models.JSONField(default=dict, blank=True, editable=False)
     # Who comes with her and takes her home on an infusion day.
     support_name = models.CharField(_("support person"), max_length=120, blank=True)
     support_relation = models.CharField(_("relation to her"), max_length=60, blank=True)
@@ -142,6 +150,15 @@ class Patient(models.Model):
     def key_date(self):
         """The date her postpartum clock runs from: delivery if she has had the baby."""
         return self.delivery_date or self.due_date
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Where each clinical fact came from, for the chart: {"weight_kg": "from the
+        consultation of 4 Dec 2026"}."""
+        return {
+            name: f"from the {given['source']} of {_day(given['on'])}"
+            for name, given in self.fact_sources.items()
+        }
 
     @property
     def is_pregnant(self) -> bool:
@@ -179,6 +196,10 @@ class Patient(models.Model):
             seen.add(patient.pk)
             patient = patient.merged_into
         return patient
+
+
+def _day(iso: str) -> str:
+    return date_format(date.fromisoformat(iso), DAY)
 
 
 def _as_date(text: str) -> date | None:

@@ -217,3 +217,26 @@ def _fill(keep, drop, field) -> bool:
         return False
     setattr(keep, attribute, getattr(drop, attribute))
     return True
+
+
+# Facts a signed clinical record states, carried into her record with where they came from.
+FACT_FIELDS = ("stage", "delivery_date", "delivery", "breastfeeding", "weight_kg")
+
+
+def record_facts(patient: Patient, facts: dict, *, source: str, on) -> list[str]:
+    """Carry the ``facts`` a signed record gave (empty values are not facts) into her record,
+    each with its ``source`` and date; returns the fields changed. The save is audited."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if facts.get("stage") == Patient.Stage.POSTPARTUM and not facts.get("delivery_date"):
+        facts = {**facts, "stage": None}  # "had the baby" goes with the day she did
+    changed = []
+    for name in FACT_FIELDS:
+        value = facts.get(name)
+        if value in (None, ""):
+            continue
+        if getattr(patient, name) != value:
+            setattr(patient, name, value)
+            changed.append(name)
+        patient.fact_sources[name] = {"source": source, "on": on.isoformat()}
+    patient.save()
+    return changed

@@ -48,6 +48,7 @@ def _first_plan(patient: Patient) -> TreatmentPlan:
         follow_up=FollowUpSchedule.objects.default(),
         escort_name=patient.support_name,
         escort_phone=patient.support_phone,
+        weight_kg=patient.weight_kg,  # as her signed consultation recorded it
     )
     if patient.breastfeeding == Patient.Breastfeeding.NO:
         plan.lactation = TreatmentPlan.Lactation.NOT_BREASTFEEDING
