@@ -331,3 +331,15 @@ def test_only_a_clinician_who_writes_plans_re_confirms(client, patient, clinicia
     )
     assert response.status_code == 404
     assert not Reconfirmation.objects.exists()
+
+
+def test_a_second_infusion_for_her_at_the_same_time_is_refused(patient, clinician):
+    plan = signed_plan(patient, clinician)
+    book(plan, clinician)
+
+    # Another chair, another clinician, the same hour: free for them, not for her.
+    with pytest.raises(GateClosed) as refused:
+        book(plan, clinician, seat=1)
+
+    assert any(r.startswith("She has another infusion on") for r in refused.value.reasons)
+    assert Appointment.objects.filter(patient=patient).count() == 1
