@@ -1,7 +1,8 @@
 """A start-up check that the database still refuses overlapping appointments.
 
 The rules live outside Django's model state: one clinician's appointments never overlap
-(migration ``booking.0002``) and neither do one infusion chair's (``booking.0004``). On SQLite a
+(migration ``booking.0002``), neither do one infusion chair's (``booking.0004``), nor one
+patient's infusions with their interval (``booking.0008``). On SQLite a
 later migration that rebuilds ``booking_appointment`` drops its triggers silently, so the worker
 and ``perinatal check --database default`` confirm every guard is there.
 """
@@ -16,10 +17,13 @@ GUARDS = {
         "appointment_no_overlap_update": "0002_no_overlap",
         "appointment_chair_no_overlap_insert": "0004_infusion_chairs",
         "appointment_chair_no_overlap_update": "0004_infusion_chairs",
+        "appointment_patient_no_overlap_insert": "0008_one_infusion_at_a_time_per_patient",
+        "appointment_patient_no_overlap_update": "0008_one_infusion_at_a_time_per_patient",
     },
     "postgresql": {
         "appointment_no_overlap": "0002_no_overlap",
         "appointment_chair_no_overlap": "0004_infusion_chairs",
+        "appointment_patient_no_overlap": "0008_one_infusion_at_a_time_per_patient",
     },
 }
 FIND = {
@@ -46,6 +50,8 @@ def missing_guards(connection) -> list[str]:
         found = {row[0] for row in cursor.fetchall()}
     if "chair_id" not in columns:
         expected = {name for name in expected if "chair" not in name}
+    if "patient_clear_at" not in columns:
+        expected = {name for name in expected if "patient" not in name}
     return sorted(expected - found)
 
 
@@ -62,9 +68,16 @@ def overlap_guard_present(app_configs=None, databases=None, **kwargs):
         if not missing:
             continue
         chairs = any("chair" in name for name in missing)
-        clinicians = any("chair" not in name for name in missing)
+        patients = any("patient" in name for name in missing)
+        clinicians = any("chair" not in name and "patient" not in name for name in missing)
         whose = " and ".join(
-            part for part, lost in (("a clinician's", clinicians), ("a chair's", chairs)) if lost
+            part
+            for part, lost in (
+                ("a clinician's", clinicians),
+                ("a chair's", chairs),
+                ("a patient's infusions'", patients),
+            )
+            if lost
         )
         sources = sorted({GUARDS[connection.vendor][name] for name in missing})
         problems.append(

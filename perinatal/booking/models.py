@@ -227,6 +227,9 @@ class Appointment(models.Model):
     # ``services._place`` is the one place that sets all three.
     ends_at = models.DateTimeField()
     blocked_until = models.DateTimeField(help_text="End plus the buffer kept free after it.")
+    # An infusion's end plus the protocol's minimum interval: none of her other infusions may
+    # start before it or end (plus the interval) after her start (migration 0008).
+    patient_clear_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The person.
     name = models.CharField(_("name"), max_length=120)

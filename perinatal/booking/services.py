@@ -50,6 +50,7 @@ CHAIR_LOCK_SPACE = 4243  # "booking, per infusion chair"
 OVERLAP_MARKERS = (
     "appointment_no_overlap",  # PostgreSQL exclusion constraint, SQLite trigger
     "appointment_chair_no_overlap",  # the same for infusion chairs (migration 0004)
+    "appointment_patient_no_overlap",  # one patient's infusions (migration 0008)
     "appt_one_per_clinician_start",  # PostgreSQL unique constraint
     "booking_appointment.clinician_id, booking_appointment.starts_at",  # SQLite unique
 )
@@ -98,10 +99,12 @@ class ResourceTaken(BookingError):
 
     code = "resource_taken"
 
-    def __init__(self, *, clinician_taken: bool, chair_taken: bool):
+    def __init__(self, *, clinician_taken: bool, chair_taken: bool, patient_taken: bool = False):
         super().__init__("That clinician or chair is taken for part of that time.")
         self.clinician_taken = clinician_taken
         self.chair_taken = chair_taken
+        # She has another infusion within the protocol's interval of this one.
+        self.patient_taken = patient_taken
 
 
 @dataclass(frozen=True)
@@ -276,9 +279,17 @@ def _place(appointment: Appointment, option: Option, when: datetime) -> None:
     appointment.location_name = location.name
     appointment.location_address = location.address
     appointment.time_zone = location.time_zone
+    # An infusion keeps the interval she must have before another one (see book_infusion).
+    gap = (
+        appointment.patient_clear_at - appointment.ends_at
+        if appointment.patient_clear_at is not None
+        else None
+    )
     appointment.starts_at = when
     appointment.ends_at = when + timedelta(minutes=appointment.duration_minutes)
     appointment.blocked_until = appointment.ends_at + timedelta(minutes=appointment.buffer_minutes)
+    if gap is not None:
+        appointment.patient_clear_at = appointment.ends_at + gap
 
 
 def _email_context(appointment: Appointment, clinic: Clinic) -> dict:
@@ -455,6 +466,7 @@ def book_infusion(
     clinician: Clinician,
     start: datetime,
     booked_by,
+    patient_gap: timedelta,
 ) -> Appointment:
     """Book her infusion day: ``clinician`` and ``chair`` at ``location`` from ``start`` for the
     visit's length, carrying out ``plan``; email her the details and the reminders. ``ob_named``
@@ -509,6 +521,7 @@ def book_infusion(
         confirmed_by=booked_by,
     )
     _place(appointment, Option(clinician.pk, location.pk), start.astimezone(UTC))
+    appointment.patient_clear_at = appointment.ends_at + patient_gap
     try:
         with transaction.atomic():
             _serialise_writes_for(clinician.pk)
@@ -538,9 +551,16 @@ def _taken(appointment: Appointment) -> ResourceTaken:
     blocking = Appointment.objects.booked().filter(
         starts_at__lt=appointment.blocked_until, blocked_until__gt=appointment.starts_at
     )
+    hers = Appointment.objects.booked().filter(
+        patient=appointment.patient_id,
+        patient_clear_at__isnull=False,
+        starts_at__lt=appointment.patient_clear_at or appointment.blocked_until,
+        patient_clear_at__gt=appointment.starts_at,
+    )
     return ResourceTaken(
         clinician_taken=blocking.filter(clinician=appointment.clinician_id).exists(),
         chair_taken=blocking.filter(chair=appointment.chair_id).exists(),
+        patient_taken=appointment.patient_id is not None and hers.exists(),
     )
 
 

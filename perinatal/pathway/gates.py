@@ -218,7 +218,7 @@ def plan_gates(ev: Evidence, on: date) -> list[Blocked]:
 
 
 def _interval_days(plan: TreatmentPlan) -> int:
-    return getattr(plan.protocol, "min_days_between_infusions", 0)  # MERGE: field from wt-guard
+    return plan.protocol.min_days_between_infusions
 
 
 def _signed_at(decision: EligibilityAssessment) -> datetime:

@@ -76,6 +76,12 @@ class Protocol(models.Model):
         help_text="The appointment booked for the day: its length covers preparation, the "
         "infusion and observation afterwards.",
     )
+    min_days_between_infusions = models.PositiveSmallIntegerField(
+        "days between two infusions (at least)",
+        default=7,
+        help_text="No two infusions for one patient closer than this, counted from the end of "
+        "one to the start of the other. A clinic default with no published source: review it.",
+    )
     notes = models.TextField(blank=True)
     source = models.TextField(blank=True, help_text="Where the numbers come from.")
     needs_review = models.BooleanField(

@@ -246,10 +246,16 @@ def book_infusion(
             clinician=clinician,
             start=start,
             booked_by=user,
+            patient_gap=timedelta(days=plan.protocol.min_days_between_infusions),
         )
     except booking.MissingDetails as refusal:
         raise NotBookable(str(refusal)) from refusal
     except booking.ResourceTaken as taken:
+        if taken.patient_taken:
+            raise NotBookable(
+                "She already has an infusion within "
+                f"{plan.protocol.min_days_between_infusions} days of this one."
+            ) from taken
         raise InfusionClash(
             clinician_taken=taken.clinician_taken,
             chair_taken=taken.chair_taken,

@@ -48,8 +48,9 @@ def _first_plan(patient: Patient) -> TreatmentPlan:
         follow_up=FollowUpSchedule.objects.default(),
         escort_name=patient.support_name,
         escort_phone=patient.support_phone,
-        weight_kg=patient.weight_kg,  # as her signed consultation recorded it
     )
+    if patient.weight_kg is not None:  # as her signed consultation recorded it
+        plan.weight_kg = patient.weight_kg
     if patient.breastfeeding == Patient.Breastfeeding.NO:
         plan.lactation = TreatmentPlan.Lactation.NOT_BREASTFEEDING
     return plan

@@ -1,12 +1,15 @@
 """Every gate refusing, through the service and through the pages; the flag on a booked
 infusion whose evidence changed; and the verdict plans and booking insist on."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from perinatal.booking import services as booking_services
 from perinatal.booking.models import Appointment
 from perinatal.consents.models import Kind, SignedConsent
 from perinatal.consents.services import withdraw
@@ -343,3 +346,34 @@ def test_a_second_infusion_for_her_at_the_same_time_is_refused(patient, clinicia
 
     assert any(r.startswith("She has another infusion on") for r in refused.value.reasons)
     assert Appointment.objects.filter(patient=patient).count() == 1
+
+
+def test_the_database_keeps_her_infusions_apart_however_written(patient, clinician):
+    """Behind the gate, the database: no two of her booked infusions closer than the
+    protocol's interval (booking migration 0008), even written straight to the table."""
+    plan = signed_plan(patient, clinician)
+    first = book(plan, clinician, days=9)
+    gap = timedelta(days=plan.protocol.min_days_between_infusions)
+    assert first.patient_clear_at == first.ends_at + gap
+
+    def copy_at(start):
+        twin = Appointment.objects.get(pk=first.pk)
+        twin.pk = twin.idempotency_key = None
+        twin.public_id = uuid.uuid4()
+        twin.chair, twin.clinician = chairs(boston())[1], clinicians(boston())[1]
+        twin.starts_at = start
+        twin.ends_at = start + (first.ends_at - first.starts_at)
+        twin.blocked_until = twin.ends_at
+        twin.patient_clear_at = twin.ends_at + gap
+        twin.save(force_insert=True)
+        return twin
+
+    for start in (first.starts_at, first.ends_at + gap - timedelta(hours=1)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy_at(start)
+    # Before her first one, but running into it with its own interval: refused too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_at(first.starts_at - gap)
+    assert copy_at(first.ends_at + gap).pk  # once the interval has passed
+    booking_services.cancel(first, actor="staff", user=clinician)
+    assert copy_at(first.starts_at).pk  # a cancelled one holds nothing
