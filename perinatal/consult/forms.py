@@ -236,3 +236,10 @@ class AddendumForm(forms.Form):
         widget=_text(5),
         help_text="Signed in your name when saved; it cannot be changed afterwards.",
     )
+    hard_stop = forms.CharField(
+        label="Hard stop found since the note was signed",
+        required=False,
+        max_length=300,
+        help_text="Leave empty unless one is present now. Naming one stops her plan and any "
+        "booked infusion until she is seen again.",
+    )

@@ -527,6 +527,7 @@ class EligibilityAssessment(models.Model):
         ELIGIBLE = "eligible", "Eligible"
         NOT_ELIGIBLE = "not_eligible", "Not eligible"
         NEEDS_OB_CLEARANCE = "needs_ob", "Needs OB clearance"
+        DEFERRED = "deferred", "Deferred"
 
     # Decisions that let treatment go ahead (at once, or once her OB has cleared it).
     PERMISSIVE = (Decision.ELIGIBLE, Decision.NEEDS_OB_CLEARANCE)
@@ -589,6 +590,7 @@ class EligibilityAssessment(models.Model):
             self.Decision.ELIGIBLE: "ok",
             self.Decision.NOT_ELIGIBLE: "urgent",
             self.Decision.NEEDS_OB_CLEARANCE: "warn",
+            self.Decision.DEFERRED: "warn",
         }
         return badges.get(self.decision, "")
 
@@ -637,6 +639,13 @@ class Addendum(AppendOnly):
 
     note = models.ForeignKey(ConsultationNote, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField()
+    hard_stop = models.CharField(
+        "hard stop found since",
+        max_length=300,
+        blank=True,
+        help_text="Name a hard stop learnt of after signing (new psychosis, a contraindicated "
+        "drug started …): every plan and infusion of hers stops until she is seen again.",
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(default=timezone.now)
 

@@ -169,8 +169,11 @@ def sign(*, note: ConsultationNote, user) -> None:
     given.refresh_from_db()
 
 
-def add_addendum(*, note: ConsultationNote, author, text: str) -> Addendum:
-    """Append a signed addendum to a signed note (audited as created and signed)."""
-    addendum = Addendum.objects.create(note=note, author=author, text=text)
+def add_addendum(*, note: ConsultationNote, author, text: str, hard_stop: str = "") -> Addendum:
+    """Append a signed addendum to a signed note (audited as created and signed); a
+    ``hard_stop`` named in it stops her plans and infusions (``perinatal.pathway.gates``)."""
+    addendum = Addendum.objects.create(
+        note=note, author=author, text=text, hard_stop=hard_stop.strip()
+    )
     record(Action.SIGN, addendum, patient=note.patient_id, user=author)
     return addendum

@@ -21,6 +21,7 @@ _LETTER_DECISION: dict[str, str] = {
     EligibilityAssessment.Decision.NEEDS_OB_CLEARANCE: (
         "Eligible for IV ketamine once her obstetric provider has cleared it."
     ),
+    EligibilityAssessment.Decision.DEFERRED: "Decision deferred: she will be seen again.",
 }
 
 

@@ -224,7 +224,12 @@ def addendum(request, pk):
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            services.add_addendum(note=note, author=request.user, text=form.cleaned_data["text"])
+            services.add_addendum(
+                note=note,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                hard_stop=form.cleaned_data["hard_stop"],
+            )
         messages.success(request, "Addendum signed and added.")
         return redirect(reverse("consult:note", args=[note.pk]) + "#addenda")
     record(Action.VIEW, note, patient=note.patient_id)

@@ -56,7 +56,7 @@ def episode_of(ev: gates.Evidence, now: datetime | None = None) -> Episode:
     today = timezone.localdate(now)
     decision = ev.decision
     seen_since = _seen_since(patient, gates._signed_at(decision) if decision else None)
-    if decision is not None and decision.decision not in EligibilityAssessment.PERMISSIVE:
+    if decision is not None and decision.decision == EligibilityAssessment.Decision.NOT_ELIGIBLE:
         if not seen_since:
             return Episode(
                 steps=[Step("consultation", "Consultation", STOPPED, decision.reasons)],
@@ -75,7 +75,7 @@ def episode_of(ev: gates.Evidence, now: datetime | None = None) -> Episode:
         signed.detail = decision.get_decision_display()
     else:
         signed.blocked = _pick(plan_blocked, "eligibility")
-    expired = _pick(plan_blocked, "consultation_expired", "hard_stop")
+    expired = _pick(plan_blocked, "consultation_expired", "hard_stop", "eligibility")
     if expired:
         signed.state, signed.blocked = BLOCKED, expired
     consents = Step("consents", "Consents in force")
@@ -155,7 +155,7 @@ def past_episodes(ev: gates.Evidence) -> list[PastEpisode]:
     ended = [
         d
         for d in reversed(ev.decisions)
-        if d.decision not in EligibilityAssessment.PERMISSIVE
+        if d.decision == EligibilityAssessment.Decision.NOT_ELIGIBLE
         and (d is not ev.decisions[0] or _seen_since(ev.patient, d.decided_at))
     ]
     past = []

@@ -26,7 +26,7 @@ from django.utils.dateformat import format as format_date
 
 from perinatal.booking.models import Appointment
 from perinatal.consents.models import ConsentWithdrawal, Kind, SignedConsent
-from perinatal.consult.models import EligibilityAssessment
+from perinatal.consult.models import Addendum, EligibilityAssessment
 from perinatal.lib.gates import Blocked, Step, Verdict
 from perinatal.obcare.models import CarePlanLetter
 from perinatal.pathway.models import GateSettings, Reconfirmation
@@ -58,6 +58,7 @@ class Evidence:
     plan: TreatmentPlan | None = None  # the signed plan in force
     infusions: list[Appointment] = field(default_factory=list)  # booked, from a plan
     reconfirmations: list[Reconfirmation] = field(default_factory=list)
+    addenda_stops: list[Addendum] = field(default_factory=list)  # addenda naming a hard stop
 
     @property
     def needs_ob_clearance(self) -> bool:
@@ -84,11 +85,16 @@ class Evidence:
             for flag in self.decision.note.medication_flags
             if flag.get("severity") == "hard_stop"
         ]
+        stops += [
+            f"{a.hard_stop} (addendum of {_day(a.signed_at)})"
+            for a in self.addenda_stops
+            if a.note_id == self.decision.note_id
+        ]
         return stops
 
 
 def evidence_for(patients: list[Patient]) -> dict[int, Evidence]:
-    """The evidence of each patient, by id, in eight queries whatever their number."""
+    """The evidence of each patient, by id, in nine queries whatever their number."""
     settings = GateSettings.objects.current()
     found = {p.pk: Evidence(patient=p, settings=settings) for p in patients}
     ids = list(found)
@@ -117,6 +123,13 @@ def evidence_for(patients: list[Patient]) -> dict[int, Evidence]:
         found[appointment.patient_id or 0].infusions.append(appointment)
     for again in Reconfirmation.objects.filter(patient__in=ids).order_by("-confirmed_at"):
         found[again.patient_id].reconfirmations.append(again)
+    for addendum in (
+        Addendum.objects.filter(note__patient__in=ids)
+        .exclude(hard_stop="")
+        .select_related("note")
+        .order_by("signed_at")
+    ):
+        found[addendum.note.patient_id or 0].addenda_stops.append(addendum)
     for evidence in found.values():
         evidence.decision = evidence.decisions[0] if evidence.decisions else None
     return found

@@ -377,3 +377,41 @@ def test_the_database_keeps_her_infusions_apart_however_written(patient, clinici
     assert copy_at(first.ends_at + gap).pk  # once the interval has passed
     booking_services.cancel(first, actor="staff", user=clinician)
     assert copy_at(first.starts_at).pk  # a cancelled one holds nothing
+
+
+def test_a_hard_stop_named_in_an_addendum_stops_the_plan_and_flags_the_infusion(
+    client, patient, clinician
+):
+    plan = signed_plan(patient, clinician)
+    appointment = book(plan, clinician)
+    note = EligibilityAssessment.objects.get(note__patient=patient).note
+    sign_in(client, clinician)
+
+    client.post(
+        f"/staff/consultations/{note.pk}/addendum/",
+        {"text": "She called: started theophylline.", "hard_stop": "Takes theophylline"},
+    )
+
+    (flag,) = gates.flagged_infusions()
+    assert flag.appointment == appointment and not flag.gates_hold
+    assert any("Takes theophylline (addendum of" in r for r in flag.reasons)
+    with pytest.raises(GateClosed):
+        services.reconfirm(appointment, user=clinician, note="Checked.")
+    newer = draft_plan(patient, clinician, weight_kg="70")
+    assert any("Takes theophylline" in r for r in refusals_of_signing(newer, clinician))
+
+
+def test_a_deferred_decision_holds_the_plan_without_ending_the_episode(patient, clinician):
+    from perinatal.pathway import episode
+
+    consent(patient, clinician)
+    note = sign_eligible_note(patient, clinician)
+    EligibilityAssessment.objects.filter(note=note).update(
+        decision=EligibilityAssessment.Decision.DEFERRED
+    )
+    plan = draft_plan(patient, clinician)
+
+    assert any("“deferred”" in r for r in refusals_of_signing(plan, clinician))
+    current = episode.episode_of(gates.evidence(patient))
+    assert current.stopped_reason == ""
+    assert next(s for s in current.steps if s.key == "consultation").state == "blocked"
