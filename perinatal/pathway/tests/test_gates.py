@@ -415,3 +415,20 @@ def test_a_deferred_decision_holds_the_plan_without_ending_the_episode(patient, 
     current = episode.episode_of(gates.evidence(patient))
     assert current.stopped_reason == ""
     assert next(s for s in current.steps if s.key == "consultation").state == "blocked"
+
+
+def test_no_other_path_signs_a_plan_or_books_an_infusion():
+    """The pages above are the only way in: the admin cannot add an appointment or touch a
+    plan, and the staff API has no route that signs or books."""
+    from django.contrib import admin
+    from django.urls import get_resolver
+
+    from perinatal.api import api as public_api
+    from perinatal.plans.models import TreatmentPlan
+
+    assert TreatmentPlan not in admin.site._registry
+    assert not admin.site._registry[Appointment].has_add_permission(None)
+    assert any("api" in str(p.pattern) for p in get_resolver().url_patterns)  # it is mounted
+    paths = " ".join(public_api.get_openapi_schema()["paths"])
+    assert "/patients/" in paths  # the staff API is in this schema
+    assert "plan" not in paths and "infusion" not in paths
