@@ -1,23 +1,15 @@
-import importlib
-
 import pytest
-from django.apps import apps
 
-from perinatal.ops.demo.plans import load_demo
 from perinatal.plans.tests.helpers import a_patient
-
-DEFAULTS = importlib.import_module("perinatal.plans.migrations.0002_default_protocol_and_follow_up")
+from tests.harness import restore_shipped_defaults
 
 
 @pytest.fixture
 def infusion_clinic(clinic):
-    """The demo clinic with two chairs per location and the infusion day appointment type.
-
-    The shipped defaults come from a data migration; a test on ``transactional_db`` empties
-    every table afterwards, so they are put back for whatever runs next.
-    """
-    DEFAULTS.add_defaults(apps, None)
-    load_demo()
+    """The demo clinic with two chairs per location and the infusion day appointment type, and
+    what the data migrations ship (checklist, consent forms, protocol, gate settings): a test on
+    ``transactional_db`` empties every table afterwards, so they are put back here."""
+    restore_shipped_defaults()
     return clinic
 
 
