@@ -68,7 +68,7 @@ def test_a_respond_by_date_years_away_is_refused(client, clinician):
     set_ob(patient, an_ob(name="Dr Lee", practice="Back Bay OB", email="lee@ob.example"))
     letter = draft_letter(patient=patient, author=clinician)
     response = client.post(
-        f"/staff/ob-letters/{letter.pk}/edit/",
+        f"/staff/ob-letters/{letter.public_id}/edit/",
         {"respond_by": "9999-12-31", "covering_note": "Thanks"},
     )
     assert response.status_code == 400
@@ -82,7 +82,7 @@ def test_moving_an_appointment_to_the_end_of_the_calendar_is_refused(client, cli
 
     appointment = _appointment_for(make_patient())
     response = client.post(
-        f"/staff/appointments/{appointment.pk}/move/",
+        f"/staff/appointments/{appointment.public_id}/move/",
         {"date": "9999-12-31", "time": "10:00", "clinician": appointment.clinician_id},
     )
     assert response.status_code == 200

@@ -13,7 +13,7 @@ from perinatal.clinic.models import Clinic
 
 # What the schedule shows of each appointment.
 FIELDS = (
-    "pk",
+    "public_id",
     "starts_at",
     "time_zone",
     "location_id",

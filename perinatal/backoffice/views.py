@@ -115,9 +115,9 @@ def queue(request):
 
 
 @staff_view(Can.HANDLE_CALLBACKS)
-def callback(request, pk):
+def callback(request, public_id):
     callback = get_object_or_404(
-        CallbackRequest.objects.select_related("screening", "patient"), pk=pk
+        CallbackRequest.objects.select_related("screening", "patient"), public_id=public_id
     )
     find = SearchForm(request.GET or None)
     found = []
@@ -313,19 +313,19 @@ def merges(request):
 
 
 @staff_view(Can.MERGE_PATIENTS)
-def merge(request, pk):
+def merge(request, public_id):
     suggestion = get_object_or_404(
         MergeSuggestion.objects.select_related(
             "patient__ob__obstetrician", "candidate__ob__obstetrician", "decided_by"
         ),
-        pk=pk,
+        public_id=public_id,
     )
     form = MergeDecisionForm(request.POST or None, suggestion=suggestion)
     is_open = suggestion.status == MergeSuggestion.Status.OPEN
     if request.method == "POST":
         if not is_open:
             messages.warning(request, "This suggestion was decided already.")
-            return redirect("backoffice:merge", suggestion.pk)
+            return redirect("backoffice:merge", suggestion.public_id)
         if form.is_valid():
             return _decide(request, suggestion, form.keep_id())
     pair = [suggestion.candidate, suggestion.patient]
@@ -356,10 +356,10 @@ def _decide(request, suggestion, keep_id):
         moved = services.decide_merge(suggestion, keep=keep, user=request.user)
     except services.AlreadyDecided:
         messages.warning(request, "Someone else decided this suggestion already.")
-        return redirect("backoffice:merge", suggestion.pk)
+        return redirect("backoffice:merge", suggestion.public_id)
     except services.MergeRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("backoffice:merge", suggestion.pk)
+        return redirect("backoffice:merge", suggestion.public_id)
     total = sum(moved.values())
     messages.success(
         request, f"Merged: {total} linked record{'s' if total != 1 else ''} moved to this chart."

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
@@ -18,7 +19,6 @@ from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment, ConsultationType
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
 from perinatal.lib.datestyles import APPOINTMENT, DAY_TIME
-from perinatal.lib.links import linker
 from perinatal.notify.models import Message
 
 KIND_NAMES = {
@@ -50,7 +50,6 @@ def appointments_of(patient) -> list[Appointment]:
 
 
 def appointments(patient, limit) -> list[TimelineEntry]:
-    link = linker("schedule:appointment")
     rows = appointments_of(patient)[:limit]
     language = get_language()  # the type as staff read it; the booking keeps hers
     entries = []
@@ -71,7 +70,7 @@ def appointments(patient, limit) -> list[TimelineEntry]:
                 f"{' (cancelled)' if cancelled else ''}",
                 detail=f"with {appointment.clinician_name} · {where}",
                 capability=Can.SEE_SCHEDULE,
-                url=link(appointment.pk),
+                url=reverse("schedule:appointment", args=[appointment.public_id]),
             )
         )
     return entries
@@ -132,7 +131,7 @@ def _unconfirmed():
     )
 
 
-def _booking_item(appointment, *, link, urgent: bool, badges: tuple[str, ...]) -> QueueItem:
+def _booking_item(appointment, *, urgent: bool, badges: tuple[str, ...]) -> QueueItem:
     return QueueItem(
         priority=URGENT if urgent else TO_CONFIRM,
         at=appointment.created_at,
@@ -142,7 +141,7 @@ def _booking_item(appointment, *, link, urgent: bool, badges: tuple[str, ...]) -
         detail=f"{appointment.consultation_type.label(get_language())}, {_local(appointment)}",
         capability=Can.SEE_QUEUE,
         link_capability=Can.SEE_SCHEDULE,
-        url=link(appointment.pk),
+        url=reverse("schedule:appointment", args=[appointment.public_id]),
         patient_public_id=appointment.patient_public_id,
         badges=badges,
     )
@@ -157,6 +156,7 @@ def _with_type(appointments):
 
 
 BOOKING_FIELDS = (
+    "public_id",
     "name",
     "consultation_type__name",
     "consultation_type__name_es",
@@ -172,7 +172,6 @@ BOOKING_FIELDS = (
 def urgent_bookings(limit: int) -> list[QueueItem]:
     """Every booking whose screen flagged self-harm, until a clinician closes the flag: a
     confirmed, moved or cancelled appointment leaves her risk where it was. Never cut."""
-    link = linker("schedule:appointment")
     items = []
     for appointment in _with_type(Appointment.objects.urgent_open()).order_by("created_at", "pk"):
         if not appointment.is_booked:
@@ -181,7 +180,7 @@ def urgent_bookings(limit: int) -> list[QueueItem]:
             badges = ("urgent", "to confirm")
         else:
             badges = ("urgent",)
-        items.append(_booking_item(appointment, link=link, urgent=True, badges=badges))
+        items.append(_booking_item(appointment, urgent=True, badges=badges))
     return items
 
 
@@ -206,11 +205,9 @@ def _single():
 def bookings_to_confirm(limit: int) -> list[QueueItem]:
     """New bookings nobody has checked yet, oldest ``limit`` first. One person's bookings to
     come are listed together (``possible_duplicate_bookings``)."""
-    link = linker("schedule:appointment")
     waiting = _with_type(_single()).order_by("created_at", "pk")[:limit]
     return [
-        _booking_item(appointment, link=link, urgent=False, badges=("to confirm",))
-        for appointment in waiting
+        _booking_item(appointment, urgent=False, badges=("to confirm",)) for appointment in waiting
     ]
 
 
@@ -231,7 +228,6 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
     she holds, the newest new booking linked. A booking with an open self-harm flag is listed
     on its own as urgent (``urgent_bookings``) and only named here. Only the ``limit`` people
     whose first new booking came in earliest are read: one query, whatever the number."""
-    link = linker("schedule:appointment")
     earliest = (
         _doubled()
         .values("patient_id")
@@ -244,6 +240,7 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
         .filter(patient_id__in=earliest)
         .select_related("consultation_type")
         .only(
+            "public_id",
             "name",
             "consultation_type__name",
             "consultation_type__name_es",
@@ -281,7 +278,7 @@ def possible_duplicate_bookings(limit: int) -> list[QueueItem]:
                 ),
                 capability=Can.SEE_QUEUE,
                 link_capability=Can.SEE_SCHEDULE,
-                url=link(newest.pk),
+                url=reverse("schedule:appointment", args=[newest.public_id]),
                 patient_public_id=newest.patient_public_id,
                 badges=DUPLICATE_BADGES,
             )

@@ -74,7 +74,7 @@ class CloseUrgentForm(forms.Form):
     )
 
 
-def appointment_for(pk: int) -> Appointment:
+def appointment_for(public_id) -> Appointment:
     return get_object_or_404(
         Appointment.objects.select_related(
             "patient",
@@ -85,7 +85,7 @@ def appointment_for(pk: int) -> Appointment:
             "urgent_closed_by",
             "consultation_type",
         ),
-        pk=pk,
+        public_id=public_id,
     )
 
 
@@ -121,15 +121,15 @@ def _page(
 
 
 @staff_view(Can.SEE_SCHEDULE)
-def appointment(request, pk: int):
-    return _page(request, appointment_for(pk))
+def appointment(request, public_id):
+    return _page(request, appointment_for(public_id))
 
 
 @staff_view(Can.MANAGE_SCHEDULE)
 @require_POST
-def confirm(request, pk: int):
+def confirm(request, public_id):
     """Staff checked the new booking: it leaves the work queue's "to confirm" list."""
-    appointment = appointment_for(pk)
+    appointment = appointment_for(public_id)
     done = Appointment.objects.filter(
         pk=appointment.pk, status=Appointment.Status.BOOKED, confirmed_at__isnull=True
     ).update(confirmed_at=timezone.now(), confirmed_by=request.user)
@@ -145,7 +145,7 @@ def confirm(request, pk: int):
         messages.info(request, "This booking was already confirmed.")
     else:
         messages.error(request, "A cancelled appointment cannot be confirmed.")
-    return redirect("schedule:appointment", appointment.pk)
+    return redirect("schedule:appointment", appointment.public_id)
 
 
 def _chair_free(appointment: Appointment, slots) -> list:
@@ -173,8 +173,8 @@ def _chair_free(appointment: Appointment, slots) -> list:
 
 @staff_view(Can.MANAGE_SCHEDULE)
 @require_POST
-def move(request, pk: int):
-    appointment = appointment_for(pk)
+def move(request, public_id):
+    appointment = appointment_for(public_id)
     form = MoveForm(request.POST, appointment=appointment)
     if not form.is_valid():
         return _page(request, appointment, move_form=form)
@@ -199,31 +199,31 @@ def move(request, pk: int):
         )
     except services.NotBooked:
         messages.error(request, "A cancelled appointment cannot be moved.")
-        return redirect("schedule:appointment", appointment.pk)
+        return redirect("schedule:appointment", appointment.public_id)
     if moved.sequence == appointment.sequence:
         messages.info(request, "That is its time already; nothing was changed.")
     else:
         messages.success(request, "Moved; she has been emailed the new time.")
-    return redirect("schedule:appointment", appointment.pk)
+    return redirect("schedule:appointment", appointment.public_id)
 
 
 @staff_view(Can.MANAGE_SCHEDULE)
 @require_POST
-def cancel(request, pk: int):
-    appointment = appointment_for(pk)
+def cancel(request, public_id):
+    appointment = appointment_for(public_id)
     if not appointment.is_booked:
         messages.info(request, "This appointment was already cancelled.")
     else:
         services.cancel(appointment, actor=AppointmentEvent.Actor.STAFF, user=request.user)
         messages.success(request, "Cancelled; she has been emailed.")
-    return redirect("schedule:appointment", appointment.pk)
+    return redirect("schedule:appointment", appointment.public_id)
 
 
 @staff_view(Can.CLOSE_URGENT)
 @require_POST
-def close_urgent(request, pk: int):
+def close_urgent(request, public_id):
     """A clinician reached her: the self-harm flag leaves the work queue (booked or not)."""
-    appointment = appointment_for(pk)
+    appointment = appointment_for(public_id)
     form = CloseUrgentForm(request.POST)
     if not form.is_valid():
         return _page(request, appointment, close_form=form)
@@ -236,4 +236,4 @@ def close_urgent(request, pk: int):
         messages.info(request, "This urgent flag was already closed.")
     else:
         messages.info(request, "This appointment was not flagged urgent.")
-    return redirect("schedule:appointment", appointment.pk)
+    return redirect("schedule:appointment", appointment.public_id)

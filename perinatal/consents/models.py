@@ -9,6 +9,7 @@ where; neither the model nor the database lets it change (migration 0002). Withd
 adds a ``ConsentWithdrawal``; the signature it withdraws stays as it was.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -183,6 +184,7 @@ class ConsentRequest(models.Model):
 
     LINK_DAYS = 7
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consent_requests"
     )

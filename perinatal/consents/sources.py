@@ -22,7 +22,6 @@ from perinatal.lib.backoffice import (
     QueueItem,
     TimelineEntry,
 )
-from perinatal.lib.links import linker
 
 
 def remind_after() -> timedelta:
@@ -35,7 +34,6 @@ def _channel(method: str) -> str:
 
 
 def consent_events(patient, limit=None) -> list[TimelineEntry]:
-    printable = linker("consents:printable")
     requests = requests_of(patient)
     sent = defaultdict(list)
     entries = []
@@ -53,7 +51,7 @@ def consent_events(patient, limit=None) -> list[TimelineEntry]:
                 title=f"Consent signed: {label}",
                 detail=f"Version {signed.version} ({signed.language}), {_channel(signed.method)}",
                 capability=Can.SEND_CONSENTS,
-                url=printable(signed.pk),
+                url=reverse("consents:printable", args=[consent_request.public_id]),
             )
         )
         withdrawal = getattr(signed, "withdrawal", None)

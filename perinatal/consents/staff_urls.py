@@ -12,7 +12,7 @@ urlpatterns = [
         staff_views.tablet_done,
         name="tablet_done",
     ),
-    path("consents/<int:pk>/print/", staff_views.printable, name="printable"),
-    path("consents/requests/<int:pk>/stop/", staff_views.stop_asking, name="stop_asking"),
-    path("consents/<int:pk>/withdraw/", staff_views.withdraw, name="withdraw"),
+    path("consents/<uuid:public_id>/print/", staff_views.printable, name="printable"),
+    path("consents/requests/<uuid:public_id>/stop/", staff_views.stop_asking, name="stop_asking"),
+    path("consents/<uuid:public_id>/withdraw/", staff_views.withdraw, name="withdraw"),
 ]

@@ -126,12 +126,12 @@ def tablet_done(request, public_id):
 
 
 @staff_view(Can.SEND_CONSENTS)
-def printable(request, pk):
+def printable(request, public_id):
     signed = get_object_or_404(
         SignedConsent.objects.select_related(
             "patient", "witnessed_by", "withdrawal__recorded_by", "request__created_by"
         ),
-        pk=pk,
+        request__public_id=public_id,
     )
     record(Action.EXPORT, signed, patient=signed.patient_id, detail={"format": "print"})
     return render(
@@ -143,8 +143,10 @@ def printable(request, pk):
 
 @staff_view(Can.SEND_CONSENTS)
 @require_http_methods(["GET", "HEAD", "POST"])
-def withdraw(request, pk):
-    signed = get_object_or_404(SignedConsent.objects.select_related("patient"), pk=pk)
+def withdraw(request, public_id):
+    signed = get_object_or_404(
+        SignedConsent.objects.select_related("patient"), request__public_id=public_id
+    )
     if signed.is_withdrawn:
         messages.warning(request, "That consent was already withdrawn.")
         return redirect("consents:patient", signed.patient.public_id)
@@ -163,8 +165,10 @@ def withdraw(request, pk):
 
 @staff_view(Can.SEND_CONSENTS)
 @require_POST
-def stop_asking(request, pk):
-    consent_request = get_object_or_404(ConsentRequest.objects.select_related("template"), pk=pk)
+def stop_asking(request, public_id):
+    consent_request = get_object_or_404(
+        ConsentRequest.objects.select_related("template"), public_id=public_id
+    )
     if services.stop_asking(consent_request):
         messages.success(
             request, f"Stopped asking for the {consent_request.template.get_kind_display()} form."

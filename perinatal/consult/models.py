@@ -13,6 +13,7 @@ checklist item answered "present" or a current medication flagged as a hard-stop
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
@@ -302,6 +303,7 @@ class ConsultationNote(models.Model):
         "current_psychotic_symptoms",
     )
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="consultation_notes"
     )

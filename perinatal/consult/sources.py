@@ -20,12 +20,13 @@ STALE_DRAFT = timedelta(days=1)
 
 
 def _url(note) -> str:
-    return reverse("consult:note", args=[note.pk])
+    return reverse("consult:note", args=[note.public_id])
 
 
 # What the timeline and the chart's panel show of a note: who wrote and signed it, when, and
 # the decision. Not the note itself: that is a click away.
 NOTE_SUMMARY = (
+    "public_id",
     "patient_id",
     "status",
     "created_at",
@@ -109,6 +110,7 @@ def unsigned_notes(limit: int) -> list[QueueItem]:
         _stale_drafts()
         .select_related("patient", "clinician")
         .only(
+            "public_id",
             "created_at",
             "patient__name",
             "patient__public_id",

@@ -6,6 +6,7 @@ Reading a note needs ``Can.SEE_CLINICAL`` (nurses read notes); writing needs
 """
 
 from typing import cast
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -38,15 +39,15 @@ from perinatal.consult.models import (
 from perinatal.patients.access import get_patient_for
 
 
-def get_note_for(user, pk: int) -> ConsultationNote:
-    """The note with id ``pk`` if ``user`` may read clinical notes, else 404."""
+def get_note_for(user, public_id) -> ConsultationNote:
+    """The note ``public_id`` names if ``user`` may read clinical notes, else 404."""
     if not can(user, Can.SEE_CLINICAL):
         raise Http404
     return get_object_or_404(
         ConsultationNote.objects.select_related(
             "patient", "clinician", "signed_by", "appointment", "assessment__decided_by"
         ),
-        pk=pk,
+        public_id=public_id,
     )
 
 
@@ -54,15 +55,19 @@ def get_note_for(user, pk: int) -> ConsultationNote:
 def new(request, public_id):
     patient = get_patient_for(request.user, public_id)
     appointment = None
-    if request.method == "GET" and request.GET.get("appointment", "").isdigit():
-        appointment = patient.appointments.filter(pk=request.GET["appointment"]).first()
+    if request.method == "GET" and "appointment" in request.GET:
+        try:  # the chart links the note to the appointment it is for; a mangled link, to none
+            named = UUID(request.GET["appointment"])
+        except ValueError:
+            named = None
+        appointment = patient.appointments.filter(public_id=named).first() if named else None
     note = services.new_note(patient=patient, clinician=request.user, appointment=appointment)
     return _edit(request, note)
 
 
 @staff_view(Can.SEE_CLINICAL)
-def note(request, pk):
-    note = get_note_for(request.user, pk)
+def note(request, public_id):
+    note = get_note_for(request.user, public_id)
     if not can(request.user, Can.WRITE_NOTES):
         if request.method == "POST":
             raise Http404
@@ -102,7 +107,7 @@ def _edit(request, note: ConsultationNote):
                 )
             except Locked:
                 messages.error(request, "This note was signed meanwhile; changes not saved.")
-                return redirect("consult:note", note.pk)
+                return redirect("consult:note", note.public_id)
             except ValidationError as refused:
                 # The model refused what the form let through (the configuration changed
                 # between the two checks): show it on the page rather than fail.
@@ -110,8 +115,8 @@ def _edit(request, note: ConsultationNote):
             else:
                 messages.success(request, "Draft saved.")
                 if "review" in request.POST and can_decide:
-                    return redirect("consult:sign", note.pk)
-                return redirect("consult:note", note.pk)
+                    return redirect("consult:sign", note.public_id)
+                return redirect("consult:note", note.public_id)
     else:
         flags = note.flags() if note.pk else drugs.flag(note.current_medications)
         note_form = ConsultationNoteForm(instance=note, patient=note.patient)
@@ -188,26 +193,26 @@ def _detail_context(request, note: ConsultationNote) -> dict:
 
 
 @staff_view(Can.WRITE_NOTES)
-def sign(request, pk):
+def sign(request, public_id):
     """Review the draft as it will be signed, then sign note and decision together."""
     if not can(request.user, Can.DECIDE_ELIGIBILITY):
         raise Http404
-    note = get_note_for(request.user, pk)
+    note = get_note_for(request.user, public_id)
     if note.is_signed:
         messages.info(request, "This note is already signed.")
-        return redirect("consult:note", note.pk)
+        return redirect("consult:note", note.public_id)
     status = 200
     if request.method == "POST":
         try:
             services.sign(note=note, user=request.user)
         except Locked:
             messages.info(request, "This note was already signed.")
-            return redirect("consult:note", note.pk)
+            return redirect("consult:note", note.public_id)
         except ValidationError as refused:
             problems, status = refused.messages, 400
         else:
             messages.success(request, "Consultation note and eligibility decision signed.")
-            return redirect("consult:note", note.pk)
+            return redirect("consult:note", note.public_id)
     else:
         problems = services.sign_problems(note)
     record(Action.VIEW, note, patient=note.patient_id)
@@ -216,11 +221,11 @@ def sign(request, pk):
 
 
 @staff_view(Can.WRITE_NOTES)
-def addendum(request, pk):
-    note = get_note_for(request.user, pk)
+def addendum(request, public_id):
+    note = get_note_for(request.user, public_id)
     if not note.is_signed:
         messages.info(request, "A draft is edited directly; addenda are for signed notes.")
-        return redirect("consult:note", note.pk)
+        return redirect("consult:note", note.public_id)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -231,7 +236,7 @@ def addendum(request, pk):
                 hard_stop=form.cleaned_data["hard_stop"],
             )
         messages.success(request, "Addendum signed and added.")
-        return redirect(reverse("consult:note", args=[note.pk]) + "#addenda")
+        return redirect(reverse("consult:note", args=[note.public_id]) + "#addenda")
     record(Action.VIEW, note, patient=note.patient_id)
     return render(
         request,

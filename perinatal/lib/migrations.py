@@ -5,7 +5,10 @@ triggers on SQLite). Migrations import this module, so its behaviour must never 
 need gets a new function.
 """
 
-from django.db import migrations
+import uuid
+
+from django.db import migrations, models
+from django.db.migrations.operations.base import Operation
 
 
 def sql_per_database(up: dict[str, list[str]], down: dict[str, list[str]]) -> migrations.RunPython:
@@ -20,3 +23,24 @@ def sql_per_database(up: dict[str, list[str]], down: dict[str, list[str]]) -> mi
         return run
 
     return migrations.RunPython(runner(up), runner(down))
+
+
+def add_public_id(app_label: str, model_name: str) -> list[Operation]:
+    """Give every row of an existing table its own ``public_id`` (uuid4), then make it unique:
+    added empty, filled row by row, then constrained (a callable default would give every
+    existing row the same value)."""
+
+    def fill(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for pk in model.objects.values_list("pk", flat=True).iterator():
+            model.objects.filter(pk=pk).update(public_id=uuid.uuid4())
+
+    return [
+        migrations.AddField(model_name, "public_id", models.UUIDField(null=True, editable=False)),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name,
+            "public_id",
+            models.UUIDField(default=uuid.uuid4, unique=True, editable=False),
+        ),
+    ]

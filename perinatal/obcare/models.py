@@ -10,6 +10,7 @@ Once sent, what the letter says is locked: the OB answers what was sent, not a l
 Every change of status writes a ``LetterEvent`` (append-only) and an audit event.
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from perinatal.patients.models import Patient
 class Obstetrician(models.Model):
     """An obstetrician or midwife the clinic writes to."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120)
     practice = models.CharField(_("practice"), max_length=160, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
@@ -129,6 +131,7 @@ class CarePlanLetter(models.Model):
     # What the OB was sent; a sent letter refuses to save a change to any of these.
     CONTENT_FIELDS = ("patient_id", "obstetrician_id", "sections", "covering_note", "respond_by")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="ob_letters")
     obstetrician = models.ForeignKey(Obstetrician, on_delete=models.PROTECT, related_name="letters")
     created_by = models.ForeignKey(

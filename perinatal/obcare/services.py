@@ -503,7 +503,8 @@ def remind_unanswered(now: datetime | None = None) -> int:
                 context={
                     "clinic": clinic,
                     "days": clinic.ob_reminder_days,
-                    "letter_url": settings.SITE_URL + reverse("obcare:letter", args=[letter.pk]),
+                    "letter_url": settings.SITE_URL
+                    + reverse("obcare:letter", args=[letter.public_id]),
                 },
                 dedupe_key=f"ob-letter-no-answer:{letter.pk}",
                 about=letter,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from perinatal.accounts.models import User
@@ -17,7 +18,6 @@ from perinatal.lib.backoffice import (
     QueueItem,
     TimelineEntry,
 )
-from perinatal.lib.links import linker
 from perinatal.obcare.models import CarePlanLetter, LetterEvent, ob_of
 from perinatal.obcare.services import long_date
 
@@ -53,13 +53,13 @@ EVENT_SUMMARY = (
     "by",
     "by_label",
     *(f"by__{name}" for name in User.NAME_FIELDS),
+    "letter__public_id",
     "letter__response_text",
     "letter__obstetrician__name",
 )
 
 
 def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
-    link = linker("obcare:letter")
     events = (
         LetterEvent.objects.filter(letter__patient=patient, kind__in=TIMELINE_KINDS)
         .select_related("letter__obstetrician", "by")
@@ -78,7 +78,7 @@ def letter_timeline(patient, limit=None) -> list[TimelineEntry]:
                 title=event_title(event),
                 capability=Can.SEE_CLINICAL,
                 detail=detail,
-                url=link(event.letter_id),
+                url=reverse("obcare:letter", args=[event.letter.public_id]),
             )
         )
     return entries
@@ -101,11 +101,11 @@ def _waiting_for_staff() -> dict[str, Q]:
 
 def letter_queue(limit: int) -> list[QueueItem]:
     """Every letter with concerns, and the oldest ``limit`` of the others: three queries."""
-    link = linker("obcare:letter")
     wanted = _waiting_for_staff()
     letters = (
         CarePlanLetter.objects.select_related("patient", "obstetrician")
         .only(
+            "public_id",
             "status",
             "sent_at",
             "responded_at",
@@ -155,7 +155,7 @@ def letter_queue(limit: int) -> list[QueueItem]:
             QueueItem(
                 **what,
                 capability=Can.SEND_OB_LETTERS,
-                url=link(letter.pk),
+                url=reverse("obcare:letter", args=[letter.public_id]),
                 patient_public_id=letter.patient.public_id,
             )
         )
@@ -186,5 +186,5 @@ def chart_section(patient, staff_can) -> dict:
     care-plan letter (one query each)."""
     letters = []
     if "chart.clinical" in staff_can:
-        letters = list(patient.ob_letters.only("id", "created_at", "status"))
+        letters = list(patient.ob_letters.only("public_id", "created_at", "status"))
     return {"ob": ob_of(patient), "letters": letters}

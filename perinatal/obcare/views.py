@@ -40,9 +40,10 @@ def chart_url(patient: Patient) -> str:
     return reverse("backoffice:chart", args=[patient.public_id])
 
 
-def get_letter(pk: int) -> CarePlanLetter:
+def get_letter(public_id) -> CarePlanLetter:
     return get_object_or_404(
-        CarePlanLetter.objects.select_related("patient", "obstetrician", "created_by"), pk=pk
+        CarePlanLetter.objects.select_related("patient", "obstetrician", "created_by"),
+        public_id=public_id,
     )
 
 
@@ -81,8 +82,8 @@ def ob_new(request):
 
 
 @staff_view(Can.EDIT_OB_DIRECTORY)
-def ob_edit(request, pk: int):
-    ob = get_object_or_404(Obstetrician, pk=pk)
+def ob_edit(request, public_id):
+    ob = get_object_or_404(Obstetrician, public_id=public_id)
     form = ObstetricianForm(request.POST or None, instance=ob)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -207,7 +208,7 @@ def letter_new(request, public_id):
             covering_note=form.cleaned_data["covering_note"],
         )
         messages.success(request, "Draft saved. Check it, then send it to her OB.")
-        return redirect("obcare:letter", pk=letter.pk)
+        return redirect("obcare:letter", public_id=letter.public_id)
     record(Action.VIEW, patient, patient=patient)
     respond_by = (form.cleaned_data.get("respond_by") if form.is_bound else None) or (
         services.default_respond_by()
@@ -260,15 +261,15 @@ def render_letter(request, letter: CarePlanLetter, *, form=None, status=200):
 
 
 @staff_view(Can.SEE_CLINICAL)
-def letter(request, pk: int):
-    return render_letter(request, get_letter(pk))
+def letter(request, public_id):
+    return render_letter(request, get_letter(public_id))
 
 
 @staff_view(Can.SEND_OB_LETTERS)
 @require_POST
-def letter_edit(request, pk: int):
-    letter = get_letter(pk)
-    form = LetterDraftForm(request.POST, instance=get_letter(pk))
+def letter_edit(request, public_id):
+    letter = get_letter(public_id)
+    form = LetterDraftForm(request.POST, instance=get_letter(public_id))
     if not form.is_valid():
         return render_letter(request, letter, form=form, status=400)
     try:
@@ -283,14 +284,14 @@ def letter_edit(request, pk: int):
         messages.error(request, "This letter was already sent; it can no longer be changed.")
     else:
         messages.success(request, "Draft saved.")
-    return redirect("obcare:letter", pk=letter.pk)
+    return redirect("obcare:letter", public_id=letter.public_id)
 
 
 @staff_view(Can.SEND_OB_LETTERS)
 @require_POST
-def letter_send(request, pk: int):
+def letter_send(request, public_id):
     """Send a draft, or send a letter again with a new link (the old link stops working)."""
-    letter = get_letter(pk)
+    letter = get_letter(public_id)
     again = letter.is_locked
     try:
         letter = services.send_letter(letter, by=request.user)
@@ -299,21 +300,21 @@ def letter_send(request, pk: int):
     else:
         verb = "Sent again, with a new link," if again else "Sent"
         messages.success(request, f"{verb} to {letter.sent_to}.")
-    return redirect("obcare:letter", pk=letter.pk)
+    return redirect("obcare:letter", public_id=letter.public_id)
 
 
 @staff_view(Can.SEND_OB_LETTERS)
 @require_POST
-def letter_review(request, pk: int):
-    letter = get_letter(pk)
+def letter_review(request, public_id):
+    letter = get_letter(public_id)
     if services.mark_reviewed(letter, by=request.user):
         messages.success(request, "Marked as reviewed; it has left the work queue.")
-    return redirect("obcare:letter", pk=letter.pk)
+    return redirect("obcare:letter", public_id=letter.public_id)
 
 
 @staff_view(Can.SEE_CLINICAL)
-def letter_print(request, pk: int):
-    letter = get_letter(pk)
+def letter_print(request, public_id):
+    letter = get_letter(public_id)
     record(Action.EXPORT, letter, patient=letter.patient_id, detail={"format": "print"})
     return render(
         request,
@@ -334,8 +335,8 @@ def pdf_response(letter: CarePlanLetter) -> HttpResponse:
 
 
 @staff_view(Can.SEE_CLINICAL)
-def letter_pdf(request, pk: int):
-    letter = get_letter(pk)
+def letter_pdf(request, public_id):
+    letter = get_letter(public_id)
     record(Action.EXPORT, letter, patient=letter.patient_id, detail={"format": "pdf"})
     return pdf_response(letter)
 

@@ -24,7 +24,7 @@ def flagged(limit: int) -> list[QueueItem]:
                 + " ".join(flag.reasons),
                 capability=Can.SEE_QUEUE,
                 link_capability=Can.SEE_SCHEDULE,
-                url=reverse("schedule:appointment", args=[appointment.pk]),
+                url=reverse("schedule:appointment", args=[appointment.public_id]),
                 patient_public_id=appointment.patient.public_id,
                 badges=("re-confirm" if flag.gates_hold else "blocked",),
             )

@@ -23,8 +23,8 @@ from perinatal.plans.views import plan_for
 
 @staff_view(Can.WRITE_PLANS)
 @require_POST
-def sign_plan(request, pk: int):
-    plan = plan_for(request.user, pk)
+def sign_plan(request, public_id):
+    plan = plan_for(request.user, public_id)
     try:
         services.sign_plan(plan, user=request.user)
     except plans.SignRefused as refusal:
@@ -32,7 +32,7 @@ def sign_plan(request, pk: int):
             messages.error(request, reason)
     else:
         messages.success(request, f"Plan version {plan.version} signed.")
-    return redirect("plans:plan", plan.pk)
+    return redirect("plans:plan", plan.public_id)
 
 
 def _initial_when(plan: TreatmentPlan) -> dict:
@@ -56,14 +56,14 @@ def _initial_when(plan: TreatmentPlan) -> dict:
 
 
 @staff_view(Can.BOOK_INFUSION)
-def book_infusion(request, pk: int):
+def book_infusion(request, public_id):
     """Step one (GET): where and when; the page then lists who and what is free. Step two
     (POST): book with the clinician and chair chosen; a clash lists what is free instead, a
     closed gate what stands in the way."""
-    plan = plan_for(request.user, pk)
+    plan = plan_for(request.user, public_id)
     if not plan.is_signed or not plans.current_plan(plan):
         messages.error(request, "Only the signed plan in force can be booked.")
-        return redirect("plans:plan", plan.pk)
+        return redirect("plans:plan", plan.public_id)
     asked = request.POST if request.method == "POST" else (request.GET if request.GET else None)
     when = WhenForm(asked, initial=_initial_when(plan), plan=plan)
     found = choose = None
@@ -102,7 +102,7 @@ def book_infusion(request, pk: int):
                     problems.append(str(refusal))
                 else:
                     messages.success(request, "Infusion booked; she has been emailed.")
-                    return redirect("schedule:appointment", appointment.pk)
+                    return redirect("schedule:appointment", appointment.public_id)
             else:
                 problems.append("Choose a clinician and a chair.")
         if found is None:
@@ -149,4 +149,4 @@ def reconfirm(request, public_id):
         messages.info(request, "This infusion is not flagged: nothing to re-confirm.")
     else:
         messages.success(request, "Infusion re-confirmed.")
-    return redirect("schedule:appointment", appointment.pk)
+    return redirect("schedule:appointment", appointment.public_id)

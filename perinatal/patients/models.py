@@ -229,6 +229,7 @@ class MergeSuggestion(models.Model):
         MERGED = "merged", _("Merged")
         KEPT_APART = "apart", _("Different people")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=40, help_text="Which contact details match.")

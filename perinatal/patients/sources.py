@@ -1,9 +1,10 @@
 """What the patient record hands the back office: possible duplicate records for the work
 queue, with their count."""
 
+from django.urls import reverse
+
 from perinatal.accounts.roles import Can
 from perinatal.lib.backoffice import OTHER, QueueCount, QueueItem
-from perinatal.lib.links import linker
 from perinatal.patients.models import MergeSuggestion
 
 KIND_NAMES = {"merge": "Possible duplicate records"}
@@ -14,11 +15,17 @@ def _open_suggestions():
 
 
 def possible_duplicates(limit: int) -> list[QueueItem]:
-    link = linker("backoffice:merge")
     suggestions = (
         _open_suggestions()
         .select_related("patient", "candidate")
-        .only("reason", "created_at", "patient__name", "patient__public_id", "candidate__name")
+        .only(
+            "public_id",
+            "reason",
+            "created_at",
+            "patient__name",
+            "patient__public_id",
+            "candidate__name",
+        )
         .order_by("created_at", "pk")
     )[:limit]
     return [
@@ -29,7 +36,7 @@ def possible_duplicates(limit: int) -> list[QueueItem]:
             title=f"Possible duplicate: {suggestion.patient.name} and {suggestion.candidate.name}",
             detail=f"Same {suggestion.reason}",
             capability=Can.MERGE_PATIENTS,
-            url=link(suggestion.pk),
+            url=reverse("backoffice:merge", args=[suggestion.public_id]),
             patient_public_id=suggestion.patient.public_id,
         )
         for suggestion in suggestions

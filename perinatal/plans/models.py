@@ -11,6 +11,7 @@ the clinic's setup, and an appointment on a chair holds it (the overlap rule is 
 migration ``0004``).
 """
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -201,6 +202,7 @@ class TreatmentPlan(models.Model):
         CONTINUE = "continue", "Continue breastfeeding"
         EXPRESS_AND_DISCARD = "discard", "Express and discard for a set time"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="treatment_plans"
     )

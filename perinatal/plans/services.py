@@ -9,6 +9,7 @@ and the database refuses any overlap for a clinician (booking migration 0002) or
 the loser hears which was taken and what is free instead, never a second booking.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -90,6 +91,7 @@ def draft_from(signed: TreatmentPlan) -> TreatmentPlan:
     """An unsaved new version carrying over what the signed plan said."""
     copy = TreatmentPlan.objects.get(pk=signed.pk)
     copy.pk = None
+    copy.public_id = uuid.uuid4()
     copy._state.adding = True
     copy.status = TreatmentPlan.Status.DRAFT
     copy.signed_by = None

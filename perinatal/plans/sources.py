@@ -1,6 +1,7 @@
 """What plans add to the chart's timeline and to the work queue (one query each)."""
 
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 
 from perinatal.accounts.roles import Can
 from perinatal.booking.models import Appointment
@@ -10,7 +11,6 @@ from perinatal.lib.backoffice import (
     QueueItem,
     TimelineEntry,
 )
-from perinatal.lib.links import linker
 from perinatal.plans.models import TreatmentPlan
 
 
@@ -19,6 +19,7 @@ def plans_of(patient) -> list[TreatmentPlan]:
     return list(
         TreatmentPlan.objects.filter(patient=patient)
         .only(
+            "public_id",
             "version",
             "status",
             "created_at",
@@ -37,7 +38,6 @@ def plans_of(patient) -> list[TreatmentPlan]:
 def plans(patient, limit=None) -> list[TimelineEntry]:
     """Every version of her plan: clinical, so for clinical staff only. Infusion appointments
     are listed with her other appointments (``perinatal.backoffice.timeline``)."""
-    link = linker("plans:plan")
     rows = plans_of(patient)
     return [
         TimelineEntry(
@@ -47,7 +47,7 @@ def plans(patient, limit=None) -> list[TimelineEntry]:
             + ("signed" if plan.is_signed else "draft"),
             detail=f"{plan.describe_dose()}, {plan.dose_mg:f} mg · {plan.describe_timing()}",
             capability=Can.SEE_CLINICAL,
-            url=link(plan.pk),
+            url=reverse("plans:plan", args=[plan.public_id]),
         )
         for plan in rows
     ]
@@ -63,7 +63,6 @@ def _unbooked_plans():
 
 
 def infusions_to_book(limit: int) -> list[QueueItem]:
-    link = linker("pathway:book_infusion")
     waiting = (
         _unbooked_plans()
         .select_related("patient")
@@ -71,6 +70,7 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
             "patient",
             "patient__name",
             "patient__public_id",
+            "public_id",
             "version",
             "signed_at",
             "timing",
@@ -88,7 +88,7 @@ def infusions_to_book(limit: int) -> list[QueueItem]:
             detail=f"Plan signed; planned {plan.describe_timing()}",
             capability=Can.SEE_QUEUE,
             link_capability=Can.BOOK_INFUSION,
-            url=link(plan.pk),
+            url=reverse("pathway:book_infusion", args=[plan.public_id]),
             patient_public_id=plan.patient.public_id,
             badges=("to book",),
         )

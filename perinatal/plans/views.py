@@ -27,13 +27,13 @@ from perinatal.plans.models import (
 )
 
 
-def plan_for(user, pk: int) -> TreatmentPlan:
+def plan_for(user, public_id) -> TreatmentPlan:
     """The plan ``user`` may open, or 404: clinical staff any plan, front desk signed ones."""
     plan = get_object_or_404(
         TreatmentPlan.objects.select_related(
             "patient", "protocol", "follow_up", "signed_by", "created_by"
         ),
-        pk=pk,
+        public_id=public_id,
     )
     if can(user, Can.SEE_CLINICAL) or (plan.is_signed and can(user, Can.BOOK_INFUSION)):
         return plan
@@ -63,7 +63,7 @@ def new_plan(request, public_id):
     draft = patient.treatment_plans.filter(status=TreatmentPlan.Status.DRAFT).first()
     if draft is not None:
         messages.info(request, "She has a draft plan already: carry on with it here.")
-        return redirect("plans:plan", draft.pk)
+        return redirect("plans:plan", draft.public_id)
     latest = patient.treatment_plans.signed().order_by("-version").first()
     plan = services.draft_from(latest) if latest else _first_plan(patient)
     form = PlanForm(request.POST or None, instance=plan)
@@ -75,9 +75,9 @@ def new_plan(request, public_id):
             if draft is None:
                 raise
             messages.warning(request, "Someone else started a draft just now: here it is.")
-            return redirect("plans:plan", draft.pk)
+            return redirect("plans:plan", draft.public_id)
         messages.success(request, "Draft saved. Sign it once everything is confirmed.")
-        return redirect("plans:plan", plan.pk)
+        return redirect("plans:plan", plan.public_id)
     record(Action.VIEW, patient, patient=patient, detail={"page": "new plan"})
     return render(
         request,
@@ -87,8 +87,8 @@ def new_plan(request, public_id):
 
 
 @staff_view(Can.BOOK_INFUSION)
-def plan(request, pk: int):
-    plan = plan_for(request.user, pk)
+def plan(request, public_id):
+    plan = plan_for(request.user, public_id)
     clinical = can(request.user, Can.SEE_CLINICAL)
     editable = not plan.is_signed and can(request.user, Can.WRITE_PLANS)
     form = None
@@ -99,9 +99,9 @@ def plan(request, pk: int):
                 services.save_draft(form.save(commit=False), user=request.user)
             except Locked:
                 messages.error(request, "This plan was signed meanwhile; nothing was changed.")
-                return redirect("plans:plan", plan.pk)
+                return redirect("plans:plan", plan.public_id)
             messages.success(request, "Draft saved.")
-            return redirect("plans:plan", plan.pk)
+            return redirect("plans:plan", plan.public_id)
     elif request.method == "POST":
         raise Http404
     versions = (

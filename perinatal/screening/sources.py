@@ -6,10 +6,10 @@ never wait unseen; it says that it is urgent, never what she answered.
 """
 
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from perinatal.accounts.roles import Can
 from perinatal.lib.backoffice import TO_CONFIRM, URGENT, QueueCount, QueueItem, TimelineEntry
-from perinatal.lib.links import linker
 from perinatal.lib.phones import format_phone
 from perinatal.screening.instruments import abbreviation, band_label
 from perinatal.screening.models import CallbackRequest, Screening
@@ -42,10 +42,9 @@ def screens(patient, limit) -> list[TimelineEntry]:
 
 
 def callbacks(patient, limit) -> list[TimelineEntry]:
-    link = linker("backoffice:callback")
     rows = (
         CallbackRequest.objects.filter(patient=patient)
-        .only("urgent", "status", "created_at", "staff_note")
+        .only("public_id", "urgent", "status", "created_at", "staff_note")
         .order_by("-created_at", "-pk")
     )[:limit]
     return [
@@ -56,7 +55,7 @@ def callbacks(patient, limit) -> list[TimelineEntry]:
             detail=f"{callback.get_status_display()}"
             + (f" · {callback.staff_note}" if callback.staff_note else ""),
             capability=Can.HANDLE_CALLBACKS,
-            url=link(callback.pk),
+            url=reverse("backoffice:callback", args=[callback.public_id]),
         )
         for callback in rows
     ]
@@ -75,7 +74,6 @@ def _open_callbacks():
 
 
 def callback_requests(limit: int) -> list[QueueItem]:
-    link = linker("backoffice:callback")
     return [
         QueueItem(
             priority=URGENT if callback.urgent else TO_CONFIRM,
@@ -86,13 +84,15 @@ def callback_requests(limit: int) -> list[QueueItem]:
             detail=format_phone(callback.phone),
             capability=Can.SEE_QUEUE,
             link_capability=Can.HANDLE_CALLBACKS,
-            url=link(callback.pk),
+            url=reverse("backoffice:callback", args=[callback.public_id]),
             patient_public_id=callback.patient_public_id,
             badges=_callback_badges(callback),
         )
         for callback in urgent_and_oldest(
             _open_callbacks()
-            .only("first_name", "phone", "urgent", "status", "created_at", "patient_id")
+            .only(
+                "public_id", "first_name", "phone", "urgent", "status", "created_at", "patient_id"
+            )
             .annotate(patient_public_id=F("patient__public_id")),
             limit,
         )

@@ -17,7 +17,7 @@ def urgent_call(db, frozen):
 def test_the_clinician_sees_who_to_call_and_what_she_answered(client, staff, urgent_call):
     sign_in_as(client, "clinician")
 
-    response = client.get(f"/staff/callbacks/{urgent_call.pk}/")
+    response = client.get(f"/staff/callbacks/{urgent_call.public_id}/")
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -37,11 +37,11 @@ def test_recording_the_call_links_her_record_and_her_screen(client, staff, urgen
     user = sign_in_as(client, "nurse")
     patient = clinic_day.book(phone=urgent_call.phone).patient
 
-    page = client.get(f"/staff/callbacks/{urgent_call.pk}/").content.decode()
+    page = client.get(f"/staff/callbacks/{urgent_call.public_id}/").content.decode()
     assert "same phone" in page  # her record is offered without searching
 
     response = client.post(
-        f"/staff/callbacks/{urgent_call.pk}/",
+        f"/staff/callbacks/{urgent_call.public_id}/",
         {
             "status": "done",
             "note": "Spoke with her; safe, seeing us tomorrow.",
@@ -68,7 +68,7 @@ def test_recording_the_call_links_her_record_and_her_screen(client, staff, urgen
 
 def test_a_second_note_is_added_not_written_over(client, staff, urgent_call):
     sign_in_as(client, "clinician")
-    url = f"/staff/callbacks/{urgent_call.pk}/"
+    url = f"/staff/callbacks/{urgent_call.public_id}/"
 
     client.post(url, {"status": "calling", "note": "No answer, voicemail left.", "patient": ""})
     client.post(url, {"status": "done", "note": "Reached her at 10.", "patient": ""})
@@ -83,7 +83,8 @@ def test_marking_it_done_needs_a_note_and_keeps_what_was_chosen(client, staff, u
     sign_in_as(client, "clinician")
 
     response = client.post(
-        f"/staff/callbacks/{urgent_call.pk}/", {"status": "done", "note": "  ", "patient": ""}
+        f"/staff/callbacks/{urgent_call.public_id}/",
+        {"status": "done", "note": "  ", "patient": ""},
     )
 
     assert response.status_code == 200
@@ -97,7 +98,7 @@ def test_searching_for_her_record_from_the_call_back(client, staff, urgent_call,
     clinic_day.book(name="Dora Lopez", email="dora@example.org", phone="+16175550177")
     sign_in_as(client, "clinician")
 
-    html = client.get(f"/staff/callbacks/{urgent_call.pk}/?q=dora").content.decode()
+    html = client.get(f"/staff/callbacks/{urgent_call.public_id}/?q=dora").content.decode()
 
     assert "Dora Lopez" in html
     search = AuditEvent.objects.get(action=Action.SEARCH)
@@ -106,7 +107,7 @@ def test_searching_for_her_record_from_the_call_back(client, staff, urgent_call,
 
 def test_front_desk_and_outsiders_cannot_open_a_call_back(client, staff, urgent_call):
     sign_in_as(client, "front_desk")
-    assert client.get(f"/staff/callbacks/{urgent_call.pk}/").status_code == 404
+    assert client.get(f"/staff/callbacks/{urgent_call.public_id}/").status_code == 404
 
     sign_in_as(client, "clinician")
     assert client.get("/staff/callbacks/999999/").status_code == 404

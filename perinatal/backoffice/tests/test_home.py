@@ -36,7 +36,7 @@ def test_today_and_tomorrow_by_location_in_its_own_time(client, staff, clinic_da
     assert "Cleo Later" not in html
     assert "(617) 555-0123" in html
     # 10:00 in Denver, where it takes place (12:00 in the clinic's zone).
-    assert f'href="/staff/appointments/{today.pk}/">10:00</a>' in html
+    assert f'href="/staff/appointments/{today.public_id}/">10:00</a>' in html
     assert "to confirm" in html
 
 

@@ -34,7 +34,7 @@ def test_the_decision_page_shows_both_records_side_by_side(client, staff, twins)
     ana, nickname, suggestion = twins
     sign_in_as(client, "front_desk")
 
-    response = client.get(f"/staff/merges/{suggestion.pk}/")
+    response = client.get(f"/staff/merges/{suggestion.public_id}/")
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -57,7 +57,7 @@ def test_merging_moves_everything_and_loses_nothing(client, staff, twins):
         "callbacks": set(CallbackRequest.objects.values_list("pk", flat=True)),
     }
 
-    response = client.post(f"/staff/merges/{suggestion.pk}/", {"decision": f"keep-{ana.pk}"})
+    response = client.post(f"/staff/merges/{suggestion.public_id}/", {"decision": f"keep-{ana.pk}"})
 
     assert response.status_code == 302
     assert response["Location"] == f"/staff/patients/{ana.public_id}/"
@@ -90,7 +90,7 @@ def test_different_people_stay_apart(client, staff, twins):
     ana, nickname, suggestion = twins
     sign_in_as(client, "nurse")
 
-    response = client.post(f"/staff/merges/{suggestion.pk}/", {"decision": "apart"})
+    response = client.post(f"/staff/merges/{suggestion.public_id}/", {"decision": "apart"})
 
     assert response.status_code == 302
     suggestion.refresh_from_db()
@@ -101,7 +101,7 @@ def test_different_people_stay_apart(client, staff, twins):
         action=Action.UPDATE, model="patients.mergesuggestion", object_id=str(suggestion.pk)
     ).exists()
     # Decided: the page no longer offers the choice, and a late second decision changes nothing.
-    late = client.post(f"/staff/merges/{suggestion.pk}/", {"decision": f"keep-{ana.pk}"})
+    late = client.post(f"/staff/merges/{suggestion.public_id}/", {"decision": f"keep-{ana.pk}"})
     assert late.status_code == 302
     nickname.refresh_from_db()
     assert nickname.merged_into is None
@@ -154,4 +154,4 @@ def test_roles_without_merging_get_404(client, staff, twins):
     sign_in_as(client, "admin")
 
     assert client.get("/staff/merges/").status_code == 404
-    assert client.get(f"/staff/merges/{twins[2].pk}/").status_code == 404
+    assert client.get(f"/staff/merges/{twins[2].public_id}/").status_code == 404

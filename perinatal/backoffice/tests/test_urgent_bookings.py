@@ -36,7 +36,7 @@ def eva(clinic_day):
 
 
 def close_url(appointment) -> str:
-    return f"/staff/appointments/{appointment.pk}/close-urgent/"
+    return f"/staff/appointments/{appointment.public_id}/close-urgent/"
 
 
 def test_a_booking_she_cancels_stays_urgent_in_the_queue(client, staff, eva):
@@ -58,8 +58,8 @@ def test_a_booking_the_desk_cancels_or_confirms_stays_urgent(client, staff, eva,
         screening=screened(self_harm=True),
     )
     desk = sign_in_as(client, "front_desk")
-    client.post(f"/staff/appointments/{eva.pk}/confirm/")
-    client.post(f"/staff/appointments/{other.pk}/cancel/")
+    client.post(f"/staff/appointments/{eva.public_id}/confirm/")
+    client.post(f"/staff/appointments/{other.public_id}/cancel/")
     assert Appointment.objects.get(pk=eva.pk).confirmed_by == desk
     assert Appointment.objects.get(pk=other.pk).status == Appointment.Status.CANCELLED
 
@@ -98,7 +98,7 @@ def test_a_clinician_closes_it_with_a_note_and_it_leaves_the_queue(client, staff
         "urgent_closed_by",
         "urgent_close_note",
     }
-    page = client.get(f"/staff/appointments/{eva.pk}/").content.decode()
+    page = client.get(f"/staff/appointments/{eva.public_id}/").content.decode()
     assert "Reached her; safe, rebooking next week." in page
     assert clinician.get_username() in page or clinician.get_full_name() in page
     assert_queue_counts_agree()

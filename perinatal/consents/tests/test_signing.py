@@ -210,7 +210,9 @@ def test_has_signed_follows_signing_and_withdrawal(client, clinic):
     assert not has_signed(patient, Kind.TREATMENT)
 
     signed = SignedConsent.objects.get()
-    withdrawn = client.post(f"/staff/consents/{signed.pk}/withdraw/", {"how": "phone"})
+    withdrawn = client.post(
+        f"/staff/consents/{signed.request.public_id}/withdraw/", {"how": "phone"}
+    )
     assert withdrawn.status_code == 302
     assert not has_signed(patient, Kind.OB_SHARING)
     signed.refresh_from_db()

@@ -35,14 +35,14 @@ def signed_consent(client, clinic):
 
 
 def staff_urls(signed):
-    patient, request = signed.patient.public_id, signed.request_id
+    patient = signed.patient.public_id
     return [
         ("get", f"/staff/patients/{patient}/consents/"),
         ("post", f"/staff/patients/{patient}/consents/send/"),
         ("get", f"/staff/patients/{patient}/consents/tablet-done/"),
-        ("get", f"/staff/consents/{signed.pk}/print/"),
-        ("get", f"/staff/consents/{signed.pk}/withdraw/"),
-        ("post", f"/staff/consents/requests/{request}/stop/"),
+        ("get", f"/staff/consents/{signed.request.public_id}/print/"),
+        ("get", f"/staff/consents/{signed.request.public_id}/withdraw/"),
+        ("post", f"/staff/consents/requests/{signed.request.public_id}/stop/"),
     ]
 
 
@@ -109,7 +109,7 @@ def test_a_patient_without_email_can_only_sign_on_the_tablet(client, clinic):
 
 
 def test_the_printable_copy_shows_what_was_signed_and_is_audited(client, signed_consent):
-    page = client.get(f"/staff/consents/{signed_consent.pk}/print/")
+    page = client.get(f"/staff/consents/{signed_consent.request.public_id}/print/")
     text = page.content.decode()
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
@@ -147,13 +147,13 @@ def test_the_chart_shows_the_status_of_each_form(client, signed_consent):
     text = chart.content.decode()
     assert chart.status_code == 200
     assert "Consent forms" in text and "Send consent forms" in text
-    assert f"/staff/consents/{signed_consent.pk}/print/" in text
+    assert f"/staff/consents/{signed_consent.request.public_id}/print/" in text
     assert "Consent signed: Off-label IV ketamine treatment" in text  # the timeline
 
 
 def test_the_timeline_tells_sent_signed_and_withdrawn_in_one_query(client, signed_consent):
     patient = signed_consent.patient
-    client.post(f"/staff/consents/{signed_consent.pk}/withdraw/", {"how": "writing"})
+    client.post(f"/staff/consents/{signed_consent.request.public_id}/withdraw/", {"how": "writing"})
     send(client, patient, kinds=["ob_sharing", "telehealth"])
     with CaptureQueriesContext(connection) as queries:
         entries = sources.consent_events(patient)
@@ -216,14 +216,14 @@ def test_the_work_queue_lists_unsigned_and_expired_forms(client, clinic):
     assert "Consent link expired: Bea Expired" in queue.content.decode()
 
     stale = ConsentRequest.objects.get(patient=expired)
-    client.post(f"/staff/consents/requests/{stale.pk}/stop/")
+    client.post(f"/staff/consents/requests/{stale.public_id}/stop/")
     assert expired.public_id not in {
         item.patient_public_id for item in sources.unsigned_consents(25)
     }
 
 
 def test_the_chart_panel_and_timeline_read_her_forms_in_one_query_each(client, signed_consent):
-    client.post(f"/staff/consents/{signed_consent.pk}/withdraw/", {"how": "writing"})
+    client.post(f"/staff/consents/{signed_consent.request.public_id}/withdraw/", {"how": "writing"})
     send(client, signed_consent.patient, kinds=["ob_sharing", "telehealth"])
     patient = Patient.objects.get(pk=signed_consent.patient_id)  # nothing read yet
     with CaptureQueriesContext(connection) as queries:
@@ -237,10 +237,12 @@ def test_the_chart_panel_and_timeline_read_her_forms_in_one_query_each(client, s
 
 
 def test_a_withdrawal_is_recorded_once_and_audited(client, signed_consent):
-    form = client.get(f"/staff/consents/{signed_consent.pk}/withdraw/")
+    form = client.get(f"/staff/consents/{signed_consent.request.public_id}/withdraw/")
     assert form.status_code == 200 and "Record the withdrawal" in form.content.decode()
-    client.post(f"/staff/consents/{signed_consent.pk}/withdraw/", {"how": "phone"})
-    again = client.post(f"/staff/consents/{signed_consent.pk}/withdraw/", {"how": "writing"})
+    client.post(f"/staff/consents/{signed_consent.request.public_id}/withdraw/", {"how": "phone"})
+    again = client.post(
+        f"/staff/consents/{signed_consent.request.public_id}/withdraw/", {"how": "writing"}
+    )
     assert again.status_code == 302
     signed_consent.refresh_from_db()
     assert signed_consent.withdrawal.how == "phone"

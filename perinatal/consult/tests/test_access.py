@@ -28,10 +28,10 @@ def notes(clinician, patient, client, clinic):
 def urls(patient, draft, signed) -> list[str]:
     return [
         f"/staff/patients/{patient.public_id}/consultations/new/",
-        f"/staff/consultations/{draft.pk}/",
-        f"/staff/consultations/{signed.pk}/",
-        f"/staff/consultations/{draft.pk}/sign/",
-        f"/staff/consultations/{signed.pk}/addendum/",
+        f"/staff/consultations/{draft.public_id}/",
+        f"/staff/consultations/{signed.public_id}/",
+        f"/staff/consultations/{draft.public_id}/sign/",
+        f"/staff/consultations/{signed.public_id}/addendum/",
     ]
 
 
@@ -50,15 +50,18 @@ def test_a_nurse_reads_notes_but_cannot_write_or_sign(client, staff, patient, no
     draft, signed = notes
     sign_in(client, staff("nurse"))
     for note in (draft, signed):
-        page = client.get(f"/staff/consultations/{note.pk}/")
+        page = client.get(f"/staff/consultations/{note.public_id}/")
         assert page.status_code == 200
         assert "Save draft" not in page.content.decode()
         assert "Sign and add addendum" not in page.content.decode()
-        assert client.post(f"/staff/consultations/{note.pk}/", note_data()).status_code == 404
+        assert (
+            client.post(f"/staff/consultations/{note.public_id}/", note_data()).status_code == 404
+        )
     assert client.get(f"/staff/patients/{patient.public_id}/consultations/new/").status_code == 404
-    assert client.post(f"/staff/consultations/{draft.pk}/sign/").status_code == 404
+    assert client.post(f"/staff/consultations/{draft.public_id}/sign/").status_code == 404
     assert (
-        client.post(f"/staff/consultations/{signed.pk}/addendum/", {"text": "x"}).status_code == 404
+        client.post(f"/staff/consultations/{signed.public_id}/addendum/", {"text": "x"}).status_code
+        == 404
     )
     draft.refresh_from_db()
     assert not draft.is_signed and not signed.addenda.exists()
@@ -66,7 +69,7 @@ def test_a_nurse_reads_notes_but_cannot_write_or_sign(client, staff, patient, no
 
 def test_someone_not_signed_in_is_sent_to_sign_in(client, patient, notes):
     draft, _signed = notes
-    response = client.get(f"/staff/consultations/{draft.pk}/")
+    response = client.get(f"/staff/consultations/{draft.public_id}/")
     assert response.status_code == 302 and "/staff/sign-in/" in response.url
 
 
@@ -80,7 +83,7 @@ def test_another_clinician_may_continue_and_sign_a_colleagues_draft(client, staf
     draft, _signed = notes
     colleague = staff("clinician", username="second-clinician")
     sign_in(client, colleague)
-    assert client.post(f"/staff/consultations/{draft.pk}/sign/").status_code == 302
+    assert client.post(f"/staff/consultations/{draft.public_id}/sign/").status_code == 302
     draft.refresh_from_db()
     assert draft.clinician.username == "clinician" and draft.signed_by == colleague
 

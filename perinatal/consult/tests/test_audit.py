@@ -41,20 +41,20 @@ def test_create_update_view_and_sign_are_audited_with_the_patient(signed_in, cli
     created = events(Action.CREATE, "consultationnote")[0]
     assert (created.actor_id, created.object_id) == (clinician.pk, str(note.pk))
 
-    client.post(f"/staff/consultations/{note.pk}/", note_data(goals="Rest"))
+    client.post(f"/staff/consultations/{note.public_id}/", note_data(goals="Rest"))
     assert len(events(Action.UPDATE, "consultationnote")) == 1
 
     before = len(events(Action.VIEW, "consultationnote"))
-    client.get(f"/staff/consultations/{note.pk}/")
+    client.get(f"/staff/consultations/{note.public_id}/")
     viewed = events(Action.VIEW, "consultationnote")
     assert len(viewed) == before + 1
     assert (viewed[0].patient_id, viewed[0].object_id) == (patient.pk, str(note.pk))
 
-    client.post(f"/staff/consultations/{note.pk}/sign/")
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
     assert [e.patient_id for e in events(Action.SIGN, "consultationnote")] == [patient.pk]
     assert [e.patient_id for e in events(Action.SIGN, "eligibilityassessment")] == [patient.pk]
 
-    client.post(f"/staff/consultations/{note.pk}/addendum/", {"text": "Spoke to her OB."})
+    client.post(f"/staff/consultations/{note.public_id}/addendum/", {"text": "Spoke to her OB."})
     assert len(events(Action.CREATE, "addendum")) == 1
     assert len(events(Action.SIGN, "addendum")) == 1
     assert all(e.detail.get("text") is None for e in AuditEvent.objects.all())

@@ -27,7 +27,7 @@ def test_signed_facts_flow_into_her_record_with_their_source(client, clinic, sta
     patient.refresh_from_db()
     assert patient.weight_kg is None  # a draft says nothing yet
 
-    client.post(f"/staff/consultations/{note.pk}/sign/")
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
 
     patient.refresh_from_db()
     assert (patient.stage, str(patient.delivery_date), patient.delivery) == (

@@ -66,7 +66,7 @@ def test_the_note_page_shows_the_flags_with_the_interaction(signed_in, clinician
     assert response.status_code == 302
     assert [f["drug"] for f in note.medication_flags] == ["Benzodiazepines"]
 
-    page = client.get(f"/staff/consultations/{note.pk}/").content.decode()
+    page = client.get(f"/staff/consultations/{note.public_id}/").content.decode()
     assert "Interacting drugs in this medication list" in page
     assert "Lorazepam 1 mg at night" in page
     assert "Profound sedation and respiratory depression" in page

@@ -31,11 +31,11 @@ def draft(signed_in, clinician, patient):
 
 def test_signing_records_the_signer_and_time_of_note_and_decision(draft, clinician):
     client, note = draft
-    review = client.get(f"/staff/consultations/{note.pk}/sign/")
+    review = client.get(f"/staff/consultations/{note.public_id}/sign/")
     assert review.status_code == 200
     assert "Sign note and decision" in review.content.decode()
 
-    response = client.post(f"/staff/consultations/{note.pk}/sign/")
+    response = client.post(f"/staff/consultations/{note.public_id}/sign/")
     assert response.status_code == 302
     note.refresh_from_db()
     assessment = note.assessment
@@ -62,13 +62,13 @@ def test_a_signed_note_and_decision_refuse_changes_in_the_model(draft, clinician
 
 def test_a_signed_note_has_no_edit_form_and_a_post_changes_nothing(draft, clinician):
     client, note = draft
-    client.post(f"/staff/consultations/{note.pk}/sign/")
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
 
-    page = client.get(f"/staff/consultations/{note.pk}/").content.decode()
+    page = client.get(f"/staff/consultations/{note.public_id}/").content.decode()
     assert "Save draft" not in page and 'name="goals"' not in page
     assert "Sign and add addendum" in page
 
-    response = client.post(f"/staff/consultations/{note.pk}/", note_data(goals="rewritten"))
+    response = client.post(f"/staff/consultations/{note.public_id}/", note_data(goals="rewritten"))
     assert response.status_code == 409
     assert "cannot be edited" in response.content.decode()
     assert ConsultationNote.objects.get(pk=note.pk).goals == "To enjoy time with my baby again"
@@ -76,14 +76,14 @@ def test_a_signed_note_has_no_edit_form_and_a_post_changes_nothing(draft, clinic
 
 def test_addenda_appear_under_the_note_in_order(draft, clinician, staff):
     client, note = draft
-    client.post(f"/staff/consultations/{note.pk}/sign/")
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
     first = client.post(
-        f"/staff/consultations/{note.pk}/addendum/", {"text": "OB confirms normal BP."}
+        f"/staff/consultations/{note.public_id}/addendum/", {"text": "OB confirms normal BP."}
     )
     assert first.status_code == 302 and first.url.endswith("#addenda")
-    client.post(f"/staff/consultations/{note.pk}/addendum/", {"text": "Escort: her sister."})
+    client.post(f"/staff/consultations/{note.public_id}/addendum/", {"text": "Escort: her sister."})
 
-    page = client.get(f"/staff/consultations/{note.pk}/").content.decode()
+    page = client.get(f"/staff/consultations/{note.public_id}/").content.decode()
     assert page.index("OB confirms normal BP.") < page.index("Escort: her sister.")
     addendum = Addendum.objects.first()
     assert addendum.author == clinician and addendum.signed_at is not None
@@ -93,31 +93,33 @@ def test_addenda_appear_under_the_note_in_order(draft, clinician, staff):
 
 def test_an_empty_addendum_is_refused(draft):
     client, note = draft
-    client.post(f"/staff/consultations/{note.pk}/sign/")
-    response = client.post(f"/staff/consultations/{note.pk}/addendum/", {"text": ""})
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
+    response = client.post(f"/staff/consultations/{note.public_id}/addendum/", {"text": ""})
     assert response.status_code == 200
     assert not Addendum.objects.exists()
 
 
 def test_a_draft_takes_no_addendum(draft):
     client, note = draft
-    response = client.post(f"/staff/consultations/{note.pk}/addendum/", {"text": "x"})
+    response = client.post(f"/staff/consultations/{note.public_id}/addendum/", {"text": "x"})
     assert response.status_code == 302
     assert not Addendum.objects.exists()
 
 
 def test_a_draft_can_be_edited_until_signed(draft):
     client, note = draft
-    response = client.post(f"/staff/consultations/{note.pk}/", note_data(goals="Go back to work"))
+    response = client.post(
+        f"/staff/consultations/{note.public_id}/", note_data(goals="Go back to work")
+    )
     assert response.status_code == 302
     assert ConsultationNote.objects.get(pk=note.pk).goals == "Go back to work"
-    edit = client.get(f"/staff/consultations/{note.pk}/").content.decode()
+    edit = client.get(f"/staff/consultations/{note.public_id}/").content.decode()
     assert "Go back to work" in edit and "Save draft" in edit
 
 
 def test_signed_answers_keep_the_checklist_as_it_read(draft, clinician):
     client, note = draft
-    client.post(f"/staff/consultations/{note.pk}/sign/")
+    client.post(f"/staff/consultations/{note.public_id}/sign/")
     bipolar = criterion("History of bipolar")
     bipolar.text = "Bipolar disorder type I or II"
     bipolar.kind = Severity.HARD_STOP
@@ -131,7 +133,7 @@ def test_signed_answers_keep_the_checklist_as_it_read(draft, clinician):
         "caution",
         True,
     )
-    page = client.get(f"/staff/consultations/{note.pk}/").content.decode()
+    page = client.get(f"/staff/consultations/{note.public_id}/").content.decode()
     assert "History of bipolar disorder" in page
     assert "Bipolar disorder type I or II" not in page
     assert "No escort for the treatment day" in page
@@ -140,7 +142,7 @@ def test_signed_answers_keep_the_checklist_as_it_read(draft, clinician):
 def test_signing_is_refused_when_the_checklist_changed_since_the_draft(draft, clinician):
     client, note = draft
     EligibilityCriterion.objects.create(text="Allergy to ketamine", kind=Severity.HARD_STOP)
-    response = client.post(f"/staff/consultations/{note.pk}/sign/")
+    response = client.post(f"/staff/consultations/{note.public_id}/sign/")
     assert response.status_code == 400
     assert "New item: “Allergy to ketamine”" in response.content.decode()
     assert not ConsultationNote.objects.get(pk=note.pk).is_signed
@@ -149,13 +151,13 @@ def test_signing_is_refused_when_the_checklist_changed_since_the_draft(draft, cl
 
     # Answering the new checklist on the draft makes it signable.
     client.post(
-        f"/staff/consultations/{note.pk}/",
+        f"/staff/consultations/{note.public_id}/",
         note_data(
             present=[criterion("History of bipolar")],
             **{f"reason_{criterion('History of bipolar').pk}": "Stable."},
         ),
     )
-    assert client.post(f"/staff/consultations/{note.pk}/sign/").status_code == 302
+    assert client.post(f"/staff/consultations/{note.public_id}/sign/").status_code == 302
 
 
 def test_a_note_without_a_decision_cannot_be_signed(signed_in, clinician, patient):
@@ -165,10 +167,10 @@ def test_a_note_without_a_decision_cannot_be_signed(signed_in, clinician, patien
         note_data(decision="", reasons=""),
     )
     note = ConsultationNote.objects.get()
-    review = client.get(f"/staff/consultations/{note.pk}/sign/").content.decode()
+    review = client.get(f"/staff/consultations/{note.public_id}/sign/").content.decode()
     assert "Record the eligibility decision before signing." in review
     assert "Sign note and decision" not in review
-    assert client.post(f"/staff/consultations/{note.pk}/sign/").status_code == 400
+    assert client.post(f"/staff/consultations/{note.public_id}/sign/").status_code == 400
 
 
 def test_a_note_with_a_blank_safety_question_cannot_be_signed(clinician, patient):

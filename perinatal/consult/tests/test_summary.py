@@ -108,7 +108,7 @@ def test_drafts_older_than_a_day_wait_in_the_queue(
     write(signed_in(clinician), patient)  # started today: not yet a worry
     with django_assert_num_queries(1):
         items = unsigned_notes(25)
-    assert [item.url for item in items] == [f"/staff/consultations/{stale.pk}/"]
+    assert [item.url for item in items] == [f"/staff/consultations/{stale.public_id}/"]
     assert (
         items[0].patient_public_id == patient.public_id and items[0].capability == "consult.write"
     )

@@ -94,7 +94,7 @@ def draft(staff_client, patient, **fields) -> CarePlanLetter:
 def send(staff_client, letter) -> str:
     """Send (or resend) through the staff page; returns the token from the OB's email."""
     before = Message.objects.filter(template="ob_letter").count()
-    response = staff_client.post(f"/staff/ob-letters/{letter.pk}/send/", follow=True)
+    response = staff_client.post(f"/staff/ob-letters/{letter.public_id}/send/", follow=True)
     assert response.status_code == 200
     messages = Message.objects.filter(template="ob_letter").order_by("id")
     assert messages.count() == before + 1, response.content.decode()

@@ -81,7 +81,7 @@ def test_staff_edit_an_entry(client, clinic, staff):
     ob = an_ob()
     sign_in(client, staff("nurse"))
     response = client.post(
-        f"/staff/obs/{ob.pk}/",
+        f"/staff/obs/{ob.public_id}/",
         {"name": ob.name, "practice": "Harbor OB/GYN", "email": "chen@harbor.example.org"},
     )
     assert response.status_code == 302
@@ -111,7 +111,7 @@ def test_the_directory_lists_and_searches_in_a_constant_number_of_queries(
 def test_people_without_the_directory_capability_get_404(client, clinic, staff):
     ob = an_ob()
     sign_in(client, staff("admin"))
-    for url in ("/staff/obs/", "/staff/obs/new/", f"/staff/obs/{ob.pk}/"):
+    for url in ("/staff/obs/", "/staff/obs/new/", f"/staff/obs/{ob.public_id}/"):
         assert client.get(url).status_code == 404
 
 

@@ -97,7 +97,7 @@ def test_a_letter_needs_her_ob_linked_first(staff_client, clinic):
 def test_a_draft_can_be_edited_until_it_is_sent(staff_client, patient):
     letter = draft(staff_client, patient)
     response = staff_client.post(
-        f"/staff/ob-letters/{letter.pk}/edit/",
+        f"/staff/ob-letters/{letter.public_id}/edit/",
         {"respond_by": letter.respond_by.isoformat(), "covering_note": "Second thoughts."},
     )
     assert response.status_code == 302
@@ -111,7 +111,7 @@ def test_a_draft_can_be_edited_until_it_is_sent(staff_client, patient):
 
 def test_sending_is_refused_without_her_consent_to_share_with_her_ob(staff_client, patient):
     letter = draft(staff_client, patient)
-    response = staff_client.post(f"/staff/ob-letters/{letter.pk}/send/", follow=True)
+    response = staff_client.post(f"/staff/ob-letters/{letter.public_id}/send/", follow=True)
     assert "has not signed the consent to share information with her OB" in (
         response.content.decode()
     )
@@ -126,7 +126,7 @@ def test_sending_needs_the_obs_email_address(staff_client, patient, consented, o
     ob.email = ""
     ob.save()
     letter = draft(staff_client, patient)
-    response = staff_client.post(f"/staff/ob-letters/{letter.pk}/send/", follow=True)
+    response = staff_client.post(f"/staff/ob-letters/{letter.public_id}/send/", follow=True)
     assert "no email address for this OB" in response.content.decode()
     letter.refresh_from_db()
     assert letter.status == CarePlanLetter.Status.DRAFTED
@@ -135,10 +135,10 @@ def test_sending_needs_the_obs_email_address(staff_client, patient, consented, o
 def test_a_draft_to_an_ob_she_no_longer_has_is_not_sent(staff_client, patient, consented):
     letter = draft(staff_client, patient)
     set_ob(patient, an_ob(name="Dr. Omar Haddad", email="haddad@example.org"))
-    response = staff_client.post(f"/staff/ob-letters/{letter.pk}/send/", follow=True)
+    response = staff_client.post(f"/staff/ob-letters/{letter.public_id}/send/", follow=True)
     assert "Her OB has changed since this letter was drafted" in response.content.decode()
     staff_client.post(
-        f"/staff/ob-letters/{letter.pk}/edit/", {"respond_by": letter.respond_by.isoformat()}
+        f"/staff/ob-letters/{letter.public_id}/edit/", {"respond_by": letter.respond_by.isoformat()}
     )
     send(staff_client, letter)
     assert Message.objects.get(template="ob_letter").to == "haddad@example.org"
@@ -169,7 +169,7 @@ def test_a_sent_letter_no_longer_changes(staff_client, sent):
     with pytest.raises(LetterLocked):
         letter.save()
     response = staff_client.post(
-        f"/staff/ob-letters/{letter.pk}/edit/",
+        f"/staff/ob-letters/{letter.public_id}/edit/",
         {"respond_by": letter.respond_by.isoformat(), "covering_note": "Changed after sending"},
         follow=True,
     )
@@ -223,10 +223,10 @@ def test_the_ob_opens_acknowledges_and_clears(client, staff_client, sent, patien
         "ob_cleared",
         patient.public_id,
     )
-    assert item.url == f"/staff/ob-letters/{letter.pk}/"
+    assert item.url == f"/staff/ob-letters/{letter.public_id}/"
 
     sign_in(client, letter.created_by)
-    client.post(f"/staff/ob-letters/{letter.pk}/review/")
+    client.post(f"/staff/ob-letters/{letter.public_id}/review/")
     assert letter_queue(25) == []
     assert letter.events.last().kind == "reviewed"
 
@@ -290,7 +290,7 @@ def test_concerns_need_words_and_go_to_the_top_of_the_work_queue(
     assert "150/95" in items[0].detail
     assert [i.kind for i in items if i.kind.startswith("ob_")] == ["ob_concerns", "ob_cleared"]
 
-    page = staff_client.get(f"/staff/ob-letters/{letter.pk}/").content.decode()
+    page = staff_client.get(f"/staff/ob-letters/{letter.public_id}/").content.decode()
     assert "has concerns" in page and "150/95" in page
 
 
@@ -370,7 +370,7 @@ def test_the_obs_page_is_rate_limited(client, sent, settings):
 
 def test_the_pdf_prints_an_accented_name(staff_client, sent, client):
     letter, token = sent
-    response = staff_client.get(f"/staff/ob-letters/{letter.pk}/letter.pdf")
+    response = staff_client.get(f"/staff/ob-letters/{letter.public_id}/letter.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert PATIENT_NAME not in response["Content-Disposition"]
@@ -391,7 +391,7 @@ def test_the_pdf_prints_an_accented_name(staff_client, sent, client):
 
 def test_the_printable_page_is_an_audited_export(staff_client, sent):
     letter, _ = sent
-    page = staff_client.get(f"/staff/ob-letters/{letter.pk}/print/")
+    page = staff_client.get(f"/staff/ob-letters/{letter.public_id}/print/")
     assert "Care-plan letter: Ana Muñoz" in page.content.decode()
     assert AuditEvent.objects.filter(
         action=Action.EXPORT, object_id=str(letter.pk), detail__format="print"
@@ -407,29 +407,29 @@ def test_front_desk_keeps_the_directory_but_never_sees_letters(client, sent, sta
     assert client.get("/staff/obs/").status_code == 200
     for url in (
         f"/staff/patients/{patient.public_id}/ob-letters/new/",
-        f"/staff/ob-letters/{letter.pk}/",
-        f"/staff/ob-letters/{letter.pk}/print/",
-        f"/staff/ob-letters/{letter.pk}/letter.pdf",
+        f"/staff/ob-letters/{letter.public_id}/",
+        f"/staff/ob-letters/{letter.public_id}/print/",
+        f"/staff/ob-letters/{letter.public_id}/letter.pdf",
     ):
         assert client.get(url).status_code == 404, url
     for url in ("send", "edit", "review"):
-        assert client.post(f"/staff/ob-letters/{letter.pk}/{url}/").status_code == 404, url
+        assert client.post(f"/staff/ob-letters/{letter.public_id}/{url}/").status_code == 404, url
 
 
 def test_a_nurse_reads_letters_but_does_not_write_or_send_them(client, sent, staff, patient):
     letter, _ = sent
     sign_in(client, staff("nurse"))
-    assert client.get(f"/staff/ob-letters/{letter.pk}/").status_code == 200
+    assert client.get(f"/staff/ob-letters/{letter.public_id}/").status_code == 200
     assert client.get(f"/staff/patients/{patient.public_id}/ob-letters/new/").status_code == 404
-    assert client.post(f"/staff/ob-letters/{letter.pk}/send/").status_code == 404
+    assert client.post(f"/staff/ob-letters/{letter.public_id}/send/").status_code == 404
 
 
 def test_an_outsider_and_a_missing_letter_get_404(client, sent, staff):
     letter, _ = sent
     sign_in(client, staff("admin"))
-    assert client.get(f"/staff/ob-letters/{letter.pk}/").status_code == 404
+    assert client.get(f"/staff/ob-letters/{letter.public_id}/").status_code == 404
     sign_in(client, staff("director"))
-    assert client.get(f"/staff/ob-letters/{letter.pk}/").status_code == 200
+    assert client.get(f"/staff/ob-letters/{letter.public_id}/").status_code == 200
     assert client.get("/staff/ob-letters/999999/").status_code == 404
 
 
@@ -454,7 +454,7 @@ def test_the_chart_shows_her_ob_or_what_she_typed(staff, clinic, ob):
 
 def test_every_step_is_audited_and_no_token_reaches_the_log(client, staff_client, sent, patient):
     letter, token = sent
-    staff_client.get(f"/staff/ob-letters/{letter.pk}/")
+    staff_client.get(f"/staff/ob-letters/{letter.public_id}/")
     staff_client.logout()
     client.get(f"/ob/letters/{token}/")
     client.post(f"/ob/letters/{token}/acknowledge/")

@@ -57,7 +57,7 @@ def test_staff_are_reminded_once_when_the_ob_has_not_answered_in_time(sent_lette
         assert remind_unanswered_letters.call() == 0  # through the worker's task, still once
     (email,) = reminders()
     assert email.to == clinic.email
-    assert f"/staff/ob-letters/{letter.pk}/" in email.body_text
+    assert f"/staff/ob-letters/{letter.public_id}/" in email.body_text
     for text in (email.subject, email.body_text, email.body_html):
         for leak in [*PHI, "Chen", letter.obstetrician.practice]:
             assert leak not in text, leak

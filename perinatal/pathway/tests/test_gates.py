@@ -83,7 +83,7 @@ def test_a_plan_is_not_signed_without_an_eligible_signed_consultation(client, pa
     )
     # Through the page too: the reasons are shown, nothing is signed.
     sign_in(client, clinician)
-    page = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True).content.decode()
+    page = client.post(f"/staff/plans/{plan.public_id}/sign/", follow=True).content.decode()
     assert "No consultation with an eligibility decision is signed." in page
     plan.refresh_from_db()
     assert not plan.is_signed
@@ -229,7 +229,7 @@ def test_the_booking_page_lists_each_closed_gate_with_its_fix(client, patient, c
     location = boston()
 
     response = client.post(
-        f"/staff/plans/{plan.pk}/book/",
+        f"/staff/plans/{plan.public_id}/book/",
         {
             **when_fields(location, local_start(location)),
             "clinician": clinicians(location)[0].pk,
@@ -284,14 +284,14 @@ def test_a_withdrawn_consent_flags_the_booked_infusion_and_stops_it(client, pati
     with pytest.raises(GateClosed):
         services.reconfirm(appointment, user=clinician, note="Spoke to her.")
     sign_in(client, clinician)
-    page = client.get(f"/staff/appointments/{appointment.pk}/").content.decode()
+    page = client.get(f"/staff/appointments/{appointment.public_id}/").content.decode()
     assert "This infusion may not start" in page and "Re-confirm the infusion" not in page
 
     # She signs again: the gates hold, but the infusion stays flagged until a clinician looks.
     consent(patient, clinician, Kind.TREATMENT)
     (flag,) = gates.flagged_infusions()
     assert flag.gates_hold and any("withdrew" in r for r in flag.reasons)
-    page = client.get(f"/staff/appointments/{appointment.pk}/").content.decode()
+    page = client.get(f"/staff/appointments/{appointment.public_id}/").content.decode()
     assert "Re-confirm the infusion" in page
     response = client.post(
         f"/staff/appointments/{appointment.public_id}/reconfirm/",
@@ -388,7 +388,7 @@ def test_a_hard_stop_named_in_an_addendum_stops_the_plan_and_flags_the_infusion(
     sign_in(client, clinician)
 
     client.post(
-        f"/staff/consultations/{note.pk}/addendum/",
+        f"/staff/consultations/{note.public_id}/addendum/",
         {"text": "She called: started theophylline.", "hard_stop": "Takes theophylline"},
     )
 

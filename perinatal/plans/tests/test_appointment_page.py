@@ -37,7 +37,7 @@ def local(appointment, instant=None):
 @pytest.mark.parametrize("role", ["front_desk", "nurse", "clinician", "director"])
 def test_the_schedule_roles_see_the_appointment_in_its_locations_time(client, staff, booked, role):
     sign_in(client, staff(role))
-    response = client.get(f"/staff/appointments/{booked.pk}/")
+    response = client.get(f"/staff/appointments/{booked.public_id}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert local(booked).strftime("%H:%M") in html
@@ -52,14 +52,14 @@ def test_the_administrator_and_unknown_appointments_get_404(client, staff, booke
     sign_in(client, staff("admin"))
     for path in ("", "confirm/", "move/", "cancel/"):
         method = client.get if not path else client.post
-        assert method(f"/staff/appointments/{booked.pk}/{path}").status_code == 404, path
+        assert method(f"/staff/appointments/{booked.public_id}/{path}").status_code == 404, path
     sign_in(client, staff("front_desk"))
     assert client.get(f"/staff/appointments/{booked.pk + 1000}/").status_code == 404
     assert client.post(f"/staff/appointments/{booked.pk + 1000}/confirm/").status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, booked):
-    response = client.get(f"/staff/appointments/{booked.pk}/")
+    response = client.get(f"/staff/appointments/{booked.public_id}/")
     assert response.status_code == 302 and response["Location"].startswith("/staff/sign-in/")
 
 
@@ -67,7 +67,7 @@ def test_front_desk_confirms_a_new_booking(client, staff, booked):
     front = staff("front_desk")
     sign_in(client, front)
 
-    response = client.post(f"/staff/appointments/{booked.pk}/confirm/", follow=True)
+    response = client.post(f"/staff/appointments/{booked.public_id}/confirm/", follow=True)
 
     assert response.status_code == 200
     booked.refresh_from_db()
@@ -78,7 +78,7 @@ def test_front_desk_confirms_a_new_booking(client, staff, booked):
     assert change.actor_id == front.pk and change.patient_id == booked.patient_id
     # Again: nothing changes, and no second event.
     first_confirmed = booked.confirmed_at
-    client.post(f"/staff/appointments/{booked.pk}/confirm/")
+    client.post(f"/staff/appointments/{booked.public_id}/confirm/")
     booked.refresh_from_db()
     assert booked.confirmed_at == first_confirmed
     assert AuditEvent.objects.filter(action=Action.UPDATE).count() == 1
@@ -90,7 +90,7 @@ def test_staff_move_an_appointment_and_she_is_emailed(client, staff, booked):
     new = local(booked) + timedelta(days=1, hours=2)
 
     response = client.post(
-        f"/staff/appointments/{booked.pk}/move/",
+        f"/staff/appointments/{booked.public_id}/move/",
         {
             "date": new.date().isoformat(),
             "time": new.strftime("%H:%M"),
@@ -118,7 +118,7 @@ def test_a_move_onto_a_taken_time_is_refused_with_free_times(client, staff, book
     taken = local(other)
 
     response = client.post(
-        f"/staff/appointments/{booked.pk}/move/",
+        f"/staff/appointments/{booked.public_id}/move/",
         {
             "date": taken.date().isoformat(),
             "time": taken.strftime("%H:%M"),
@@ -160,7 +160,7 @@ def test_an_infusion_keeps_its_chair_when_moved_and_cannot_move_onto_a_busy_one(
 
     # Onto the next day, with her clinician free then but the chair taken: refused.
     response = client.post(
-        f"/staff/appointments/{hers.pk}/move/",
+        f"/staff/appointments/{hers.public_id}/move/",
         {"date": later.date().isoformat(), "time": "10:00", "clinician": first.pk},
     )
 
@@ -174,7 +174,7 @@ def test_staff_cancel_and_she_is_emailed(client, staff, booked):
     nurse = staff("nurse")
     sign_in(client, nurse)
 
-    response = client.post(f"/staff/appointments/{booked.pk}/cancel/", follow=True)
+    response = client.post(f"/staff/appointments/{booked.public_id}/cancel/", follow=True)
 
     assert response.status_code == 200
     booked.refresh_from_db()
@@ -185,7 +185,7 @@ def test_staff_cancel_and_she_is_emailed(client, staff, booked):
     html = response.content.decode()
     assert "cancelled" in html and "Cancel the appointment" not in html
     # A cancelled appointment is neither confirmed nor moved.
-    client.post(f"/staff/appointments/{booked.pk}/confirm/")
+    client.post(f"/staff/appointments/{booked.public_id}/confirm/")
     booked.refresh_from_db()
     assert booked.confirmed_at is None
 
@@ -193,4 +193,4 @@ def test_staff_cancel_and_she_is_emailed(client, staff, booked):
 def test_the_actions_need_a_post(client, staff, booked):
     sign_in(client, staff("front_desk"))
     for action in ("confirm", "move", "cancel"):
-        assert client.get(f"/staff/appointments/{booked.pk}/{action}/").status_code == 405
+        assert client.get(f"/staff/appointments/{booked.public_id}/{action}/").status_code == 405

@@ -39,13 +39,13 @@ def plan(patient, clinician):
 def book(client, plan, start, *, chair, clinician, location=None):
     location = location or boston()
     fields = {**when_fields(location, start), "chair": chair.pk, "clinician": clinician.pk}
-    return client.post(f"/staff/plans/{plan.pk}/book/", fields)
+    return client.post(f"/staff/plans/{plan.public_id}/book/", fields)
 
 
 def test_front_desk_books_the_infusion_and_she_is_emailed(client, plan, front_desk_user):
     sign_in(client, front_desk_user)
     start = local_start(boston())
-    page = client.get(f"/staff/plans/{plan.pk}/book/", when_fields(boston(), start))
+    page = client.get(f"/staff/plans/{plan.public_id}/book/", when_fields(boston(), start))
     assert page.status_code == 200
     found = page.context["found"]
     assert [c.name for c in found.free_chairs] == ["Chair 1", "Chair 2"]
@@ -56,7 +56,7 @@ def test_front_desk_books_the_infusion_and_she_is_emailed(client, plan, front_de
 
     appointment = Appointment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/staff/appointments/{appointment.pk}/"
+    assert response["Location"] == f"/staff/appointments/{appointment.public_id}/"
     assert (appointment.via, appointment.plan, appointment.chair) == ("staff", plan, chair)
     assert (appointment.patient, appointment.clinician) == (plan.patient, doctor)
     assert appointment.starts_at == start
@@ -169,7 +169,7 @@ def test_another_chair_and_another_clinician_at_the_same_time_is_fine(client, pl
     assert book(client, someone_else, start, chair=other_chair, clinician=second).status_code == 302
 
     assert Appointment.objects.booked().filter(starts_at=start).count() == 2
-    page = client.get(f"/staff/plans/{plan.pk}/book/", when_fields(boston(), start))
+    page = client.get(f"/staff/plans/{plan.public_id}/book/", when_fields(boston(), start))
     assert page.context["found"].free_chairs == []
     assert "No clinician and chair are both free then" in page.content.decode()
     assert page.context["found"].later  # other times are offered
@@ -182,7 +182,9 @@ def test_only_the_signed_plan_in_force_can_be_booked(client, patient, clinician)
     chair, doctor = chairs(boston())[0], clinicians(boston())[0]
 
     response = book(client, draft, start, chair=chair, clinician=doctor)
-    assert response.status_code == 302 and response["Location"] == f"/staff/plans/{draft.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/staff/plans/{draft.public_id}/"
+    )
     assert not Appointment.objects.exists()
 
 
@@ -229,7 +231,7 @@ def test_a_signed_plan_waits_in_the_queue_until_its_infusion_is_booked(client, p
         "infusion_to_book",
         plan.patient.public_id,
     )
-    assert item.url == f"/staff/plans/{plan.pk}/book/"
+    assert item.url == f"/staff/plans/{plan.public_id}/book/"
     sign_in(client, clinician)
     book(
         client,
@@ -265,7 +267,7 @@ def test_the_chart_shows_the_plan_and_the_next_step_to_each_role(
     pathway_helpers.sign(plan, clinician)
     assert "Change the treatment plan" in actions(clinician)
     front = actions(front_desk_user)
-    assert "Treatment plan signed" in front and f"/staff/plans/{plan.pk}/book/" in front
+    assert "Treatment plan signed" in front and f"/staff/plans/{plan.public_id}/book/" in front
 
 
 def test_the_appointment_menu_offers_only_types_fit_for_an_infusion_day(
@@ -273,7 +275,7 @@ def test_the_appointment_menu_offers_only_types_fit_for_an_infusion_day(
 ):
     sign_in(client, front_desk_user)
 
-    page = client.get(f"/staff/plans/{plan.pk}/book/")
+    page = client.get(f"/staff/plans/{plan.public_id}/book/")
 
     offered = [str(label) for _value, label in page.context["when"].fields["visit_type"].choices]
     assert offered == [infusion_type().name]

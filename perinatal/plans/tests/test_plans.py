@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.pathway.tests import helpers as pathway_helpers
-from perinatal.plans import summary
+from perinatal.plans import services, summary
 from perinatal.plans.models import Locked, TreatmentPlan
 from perinatal.plans.sources import plans as plan_timeline
 from perinatal.plans.tests.helpers import draft_plan, plan_fields, signed_plan
@@ -35,7 +35,7 @@ def test_a_clinician_writes_a_plan_and_the_dose_is_worked_out_from_her_weight(
 
     plan = TreatmentPlan.objects.get(patient=patient)
     assert response.status_code == 302
-    assert response["Location"] == f"/staff/plans/{plan.pk}/"
+    assert response["Location"] == f"/staff/plans/{plan.public_id}/"
     assert (plan.version, plan.status) == (1, TreatmentPlan.Status.DRAFT)
     assert (plan.dose_mg_per_kg, plan.infusion_minutes) == (Decimal("0.50"), 40)
     assert plan.weight_kg == Decimal("72.5")
@@ -43,7 +43,7 @@ def test_a_clinician_writes_a_plan_and_the_dose_is_worked_out_from_her_weight(
     assert plan.escort_phone == "+16175550124"
     assert plan.discard_hours == 12
     assert plan.created_by == clinician
-    page = client.get(f"/staff/plans/{plan.pk}/")
+    page = client.get(f"/staff/plans/{plan.public_id}/")
     assert "36.3 mg" in page.content.decode()
 
 
@@ -73,10 +73,10 @@ def test_signing_needs_the_escort_and_the_childcare_confirmed(client, patient, c
     plan = draft_plan(
         patient, clinician, escort_confirmed=False, childcare_confirmed=False, childcare_by=""
     )
-    page = client.get(f"/staff/plans/{plan.pk}/")
+    page = client.get(f"/staff/plans/{plan.public_id}/")
     assert "Before it can be signed" in page.content.decode()
 
-    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+    response = client.post(f"/staff/plans/{plan.public_id}/sign/", follow=True)
 
     assert response.status_code == 200
     said = " ".join(messages_of(response))
@@ -95,7 +95,7 @@ def test_a_signed_plan_is_locked(client, patient, clinician):
     plan = draft_plan(patient, clinician)
     pathway_helpers.make_ready(patient, clinician)
 
-    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+    response = client.post(f"/staff/plans/{plan.public_id}/sign/", follow=True)
 
     assert messages_of(response) == ["Plan version 1 signed."]
     plan.refresh_from_db()
@@ -111,9 +111,12 @@ def test_a_signed_plan_is_locked(client, patient, clinician):
     with pytest.raises(Locked):
         plan.delete()
     # The page shows it without a form, and refuses a changed copy.
-    assert client.get(f"/staff/plans/{plan.pk}/").context["form"] is None
-    assert client.post(f"/staff/plans/{plan.pk}/", plan_fields(weight_kg="90")).status_code == 404
-    assert client.post(f"/staff/plans/{plan.pk}/sign/", follow=True).status_code == 200
+    assert client.get(f"/staff/plans/{plan.public_id}/").context["form"] is None
+    assert (
+        client.post(f"/staff/plans/{plan.public_id}/", plan_fields(weight_kg="90")).status_code
+        == 404
+    )
+    assert client.post(f"/staff/plans/{plan.public_id}/sign/", follow=True).status_code == 200
     plan.refresh_from_db()
     assert plan.weight_kg == Decimal("72.5")
 
@@ -132,15 +135,15 @@ def test_a_change_after_signing_is_a_new_version_and_the_first_is_kept(client, p
     assert summary.for_letter(patient)[0][1].endswith("for a weight of 72.5 kg.")
     # A second "new plan" opens the draft that exists rather than starting a rival one.
     response = client.get(f"/staff/patients/{patient.public_id}/plans/new/")
-    assert response["Location"] == f"/staff/plans/{second.pk}/"
+    assert response["Location"] == f"/staff/plans/{second.public_id}/"
 
-    client.post(f"/staff/plans/{second.pk}/sign/")
+    client.post(f"/staff/plans/{second.public_id}/sign/")
 
     assert list(TreatmentPlan.objects.current()) == [TreatmentPlan.objects.get(pk=second.pk)]
     first.refresh_from_db()
     assert first.status == TreatmentPlan.Status.SIGNED and first.weight_kg == Decimal("72.5")
     assert "for a weight of 80.0 kg" in summary.for_letter(patient)[0][1]
-    old = client.get(f"/staff/plans/{first.pk}/").content.decode()
+    old = client.get(f"/staff/plans/{first.public_id}/").content.decode()
     assert "A later signed version replaces this one" in old
 
 
@@ -176,13 +179,15 @@ def test_front_desk_sees_that_a_plan_is_signed_but_not_its_clinical_content(
 ):
     draft = draft_plan(patient, clinician)
     sign_in(client, front_desk_user)
-    assert client.get(f"/staff/plans/{draft.pk}/").status_code == 404  # drafts: clinical staff
+    assert (
+        client.get(f"/staff/plans/{draft.public_id}/").status_code == 404
+    )  # drafts: clinical staff
     assert client.get(f"/staff/patients/{patient.public_id}/plans/new/").status_code == 404
-    assert client.post(f"/staff/plans/{draft.pk}/sign/").status_code == 404
+    assert client.post(f"/staff/plans/{draft.public_id}/sign/").status_code == 404
 
     pathway_helpers.sign(draft, clinician)
 
-    page = client.get(f"/staff/plans/{draft.pk}/")
+    page = client.get(f"/staff/plans/{draft.public_id}/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Book the infusion" in html and "Ben Example" in html and "Her mother" in html
@@ -194,11 +199,11 @@ def test_front_desk_sees_that_a_plan_is_signed_but_not_its_clinical_content(
 def test_a_nurse_reads_plans_and_cannot_change_or_sign_them(client, patient, clinician, staff):
     plan = draft_plan(patient, clinician)
     sign_in(client, staff("nurse"))
-    page = client.get(f"/staff/plans/{plan.pk}/")
+    page = client.get(f"/staff/plans/{plan.public_id}/")
     assert page.status_code == 200 and page.context["form"] is None
     assert "36.3 mg" in page.content.decode()
-    assert client.post(f"/staff/plans/{plan.pk}/", plan_fields()).status_code == 404
-    assert client.post(f"/staff/plans/{plan.pk}/sign/").status_code == 404
+    assert client.post(f"/staff/plans/{plan.public_id}/", plan_fields()).status_code == 404
+    assert client.post(f"/staff/plans/{plan.public_id}/sign/").status_code == 404
     assert client.get(f"/staff/patients/{patient.public_id}/plans/new/").status_code == 404
 
 
@@ -208,8 +213,8 @@ def test_outsiders_get_404(client, patient, clinician, staff, role):
     if role:
         sign_in(client, staff(role))
         for path in (
-            f"/staff/plans/{plan.pk}/",
-            f"/staff/plans/{plan.pk}/book/",
+            f"/staff/plans/{plan.public_id}/",
+            f"/staff/plans/{plan.public_id}/book/",
             f"/staff/patients/{patient.public_id}/plans/new/",
         ):
             assert client.get(path).status_code == 404, path
@@ -223,8 +228,8 @@ def test_each_look_at_a_plan_is_audited_and_so_is_each_change(client, patient, c
     sign_in(client, clinician)
     client.post(f"/staff/patients/{patient.public_id}/plans/new/", plan_fields())
     plan = TreatmentPlan.objects.get()
-    client.get(f"/staff/plans/{plan.pk}/")
-    client.post(f"/staff/plans/{plan.pk}/", plan_fields(weight_kg="70"))
+    client.get(f"/staff/plans/{plan.public_id}/")
+    client.post(f"/staff/plans/{plan.public_id}/", plan_fields(weight_kg="70"))
 
     events = list(
         AuditEvent.objects.filter(model="plans.treatmentplan")
@@ -252,7 +257,7 @@ def test_signing_is_refused_when_she_was_found_not_eligible(client, patient, cli
     )
     consult.sign(note=ConsultationNote.objects.get(patient=patient), user=clinician)
 
-    response = client.post(f"/staff/plans/{plan.pk}/sign/", follow=True)
+    response = client.post(f"/staff/plans/{plan.public_id}/sign/", follow=True)
 
     assert any("not eligible" in message for message in messages_of(response))
     plan.refresh_from_db()
@@ -291,3 +296,12 @@ def test_the_letter_writes_the_planned_day_and_the_signing_day_in_the_day_style(
 
     assert sections["Timing"] == "6 weeks postpartum; planned for 15 Dec 2026."
     assert sections["Signed"].endswith("on 4 Dec 2026.")
+
+
+def test_a_new_version_has_its_own_public_id(patient, clinician):
+    """Found on the way: copying a signed plan into a new draft copied its public id too."""
+    first = signed_plan(patient, clinician)
+    draft = services.save_draft(services.draft_from(first), user=clinician)
+    assert draft.version == 2
+    assert draft.public_id != first.public_id
+    assert TreatmentPlan.objects.get(public_id=first.public_id).version == 1
