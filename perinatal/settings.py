@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "perinatal.obcare",
     "perinatal.plans",
     "perinatal.pathway",
+    "perinatal.infusion",
     "perinatal.backoffice",
     "perinatal.ops",
 ]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/", include("perinatal.obcare.staff_urls")),
     path("staff/", include("perinatal.plans.staff_urls")),
     path("staff/", include("perinatal.pathway.urls")),
+    path("staff/", include("perinatal.infusion.urls")),
     # What an OB opens from a letter's link.
     path("ob/", include("perinatal.obcare.urls")),
 ]

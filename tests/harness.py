@@ -270,6 +270,8 @@ def restore_shipped_defaults() -> None:
     ).bind_defaults(apps, None)
     pathway_defaults = "perinatal.pathway.migrations.0002_default_gate_settings"
     importlib.import_module(pathway_defaults).add_defaults(apps, None)
+    day_defaults = "perinatal.infusion.migrations.0002_default_day_settings"
+    importlib.import_module(day_defaults).add_defaults(apps, None)
     load_consent_forms()
     load_infusion_setup()
 

@@ -13,12 +13,14 @@ from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from perinatal.accounts.roles import MATRIX, Can, Role
 from perinatal.audit.models import Action, AuditEvent
 from perinatal.consents import services as consents
 from perinatal.consents.models import ConsentRequest
 from perinatal.consult.services import new_note
+from perinatal.infusion.tests.helpers import book as book_infusion
 from perinatal.obcare.models import Obstetrician
 from perinatal.obcare.services import draft_letter
 from perinatal.obcare.tests.helpers import set_ob
@@ -74,6 +76,25 @@ RECORD = {
     "pathway:sign_plan": "plan",
     "pathway:book_infusion": "plan",
     "pathway:reconfirm_infusion": "appointment",
+    **{
+        f"infusion:{name}": "infusion"
+        for name in (
+            "session",
+            "check_in",
+            "prepare",
+            "verify",
+            "open_vial",
+            "close_vial",
+            "go_ahead",
+            "start",
+            "change",
+            "observe",
+            "act",
+            "adverse",
+            "resolve",
+            "discharge",
+        )
+    },
 }
 # Records that are not a patient's: opening them needs no audit event naming one.
 NOT_PATIENT_DATA = {"obstetrician"}
@@ -119,7 +140,7 @@ def world(clinic, staff):
     load_demo()
     clinician = staff("clinician", username="world-clinician")
     ob = Obstetrician.objects.create(name="Dr Lee", practice="Back Bay OB", email="lee@ob.example")
-    patient = make_patient()
+    patient = make_patient(delivery_date=timezone.localdate() - timedelta(weeks=6))
     set_ob(patient, ob)
     other = make_patient(name="Ana Other")
     note = new_note(patient=patient, clinician=clinician)
@@ -136,6 +157,7 @@ def world(clinic, staff):
     )[0]
     plan = signed_plan(patient, clinician)
     appointment = _appointment_for(patient)
+    infusion = book_infusion(plan, clinician)
     return {
         "patient": patient,
         "callback": CallbackRequest.objects.create(
@@ -143,6 +165,7 @@ def world(clinic, staff):
         ),
         "merge": MergeSuggestion.objects.create(patient=other, candidate=patient, reason="phone"),
         "appointment": appointment,
+        "infusion": infusion,
         "note": note,
         "signed_consent": signed.request,  # a signature is named by the request it answers
         "consent_request": ConsentRequest.objects.get(pk=requests[1].pk),

@@ -50,6 +50,9 @@ class Can(models.TextChoices):
     SEND_OB_LETTERS = "ob.letters", "Write and send care-plan letters"
     # Treatment plan
     WRITE_PLANS = "plan.write", "Write and sign treatment plans"
+    # The infusion day
+    RUN_INFUSION = "infusion.run", "Check in, weigh, prepare and check doses, observe, keep vials"
+    SIGN_DISCHARGE = "infusion.discharge", "Go ahead outside the start limits; sign the discharge"
     # Oversight and configuration
     SEE_AUDIT = "audit.view", "Search the audit log and a patient's access history"
     CONFIGURE_CLINICAL = "config.clinical", "Set eligibility items, protocols, consent texts"
@@ -72,13 +75,14 @@ _FRONT = {
     Can.SEND_CONSENTS,
     Can.EDIT_OB_DIRECTORY,
 }
-_NURSE = _FRONT | {Can.HANDLE_CALLBACKS, Can.SEE_CLINICAL}
+_NURSE = _FRONT | {Can.HANDLE_CALLBACKS, Can.SEE_CLINICAL, Can.RUN_INFUSION}
 _CLINICIAN = _NURSE | {
     Can.WRITE_NOTES,
     Can.DECIDE_ELIGIBILITY,
     Can.CLOSE_URGENT,
     Can.SEND_OB_LETTERS,
     Can.WRITE_PLANS,
+    Can.SIGN_DISCHARGE,
 }
 
 _EVERYONE = {Can.OWN_ACCOUNT}

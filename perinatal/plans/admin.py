@@ -25,6 +25,7 @@ class ProtocolAdmin(CapabilityAdmin):
     fields = [
         "name",
         ("dose_mg_per_kg", "minutes", "route"),
+        ("max_mg_per_kg", "max_mg"),
         "min_days_between_infusions",
         "visit_type",
         "notes",

@@ -65,6 +65,24 @@ class Protocol(models.Model):
     minutes = models.PositiveSmallIntegerField(
         "infusion length (minutes)", validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
+    max_mg_per_kg = models.DecimalField(
+        "highest dose (mg/kg)",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("2.00"))],
+        help_text="No day's dose goes above this per kg of her weight that day. Shipped as 1.0, "
+        "the top of the usual 0.5 to 1 mg/kg range ASKP3's standards give: review it.",
+    )
+    max_mg = models.DecimalField(
+        "highest dose (mg)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("100.0"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="No day's dose goes above this, whatever her weight. A clinic default with no "
+        "published source: review it.",
+    )
     route = models.CharField(max_length=4, choices=Route.choices, default=Route.IV)
     visit_type = models.ForeignKey(
         "booking.ConsultationType",

@@ -206,7 +206,7 @@ def test_the_record_type_menu_offers_the_records_staff_care_about_by_name(client
     assert "axes.accessattemptexpiration" not in choices
     assert "contenttypes.contenttype" not in choices
     assert "sessions.session" not in choices
-    assert len(choices) < 25
+    assert len(choices) < 32  # the records of the pathway, not every table
     html = page.content.decode()
     assert "axes." not in html and "contenttypes." not in html
 
