@@ -35,6 +35,7 @@ from perinatal.consult.models import (
 from perinatal.obcare import services as obcare
 from perinatal.obcare.models import Obstetrician, PatientOb
 from perinatal.ops.demo.clinic import DEMO_NAME
+from perinatal.ops.demo.infusion_day import load_demo_day
 from perinatal.pathway import services as pathway
 from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
@@ -100,7 +101,14 @@ def load_demo_patients() -> int:
         with transaction.atomic():
             _bring_to_step(mother, clinician)
         added += 1
+    with transaction.atomic():
+        added += load_demo_day(_to_a_signed_plan)
     return added
+
+
+def _to_a_signed_plan(mother: dict, clinician) -> Patient:
+    _bring_to_step({**mother, "step": "plan signed"}, clinician)
+    return Patient.objects.get(email__iexact=mother["email"])
 
 
 def _moderate_screen():

@@ -10,6 +10,8 @@ from perinatal.booking.models import Appointment
 from perinatal.clinic.models import Clinic
 from perinatal.consents.models import ConsentRequest, SignedConsent
 from perinatal.consult.models import ConsultationNote
+from perinatal.infusion.board import today
+from perinatal.infusion.models import InfusionSession
 from perinatal.patients.models import Patient
 from perinatal.plans.models import TreatmentPlan
 from perinatal.screening.models import CallbackRequest
@@ -48,7 +50,7 @@ def test_the_demo_has_a_patient_at_each_step_of_the_pathway():
     assert booked.starts_at > now and booked.is_booked and booked.patient_id
 
     signed_notes = ConsultationNote.objects.filter(status=ConsultationNote.Status.SIGNED)
-    assert signed_notes.count() == 3  # the note, the consents and the plan steps
+    assert signed_notes.count() == 5  # the note, consents and plan steps, and today's two
     only_a_note = signed_notes.exclude(patient__consent_requests__isnull=False).get().patient
     assert not TreatmentPlan.objects.filter(patient=only_a_note).exists()
 
@@ -56,7 +58,7 @@ def test_the_demo_has_a_patient_at_each_step_of_the_pathway():
     assert waiting.values("patient").distinct().count() == 1
     assert {r.template.kind for r in waiting} == {"treatment", "ob_sharing", "telehealth"}
 
-    plan = TreatmentPlan.objects.get()
+    plan = TreatmentPlan.objects.exclude(patient__infusion_sessions__isnull=False).get()
     assert plan.is_signed
     assert SignedConsent.objects.filter(patient=plan.patient).count() == 3
     assert plan.patient_id not in waiting.values_list("patient", flat=True)
@@ -67,6 +69,16 @@ def test_the_demo_has_a_patient_at_each_step_of_the_pathway():
             action=Action.CREATE, model="patients.patient", object_id=str(patient.pk)
         ).exists()
     assert AuditEvent.objects.filter(action=Action.SIGN, model="plans.treatmentplan").exists()
+
+
+def test_the_demo_has_a_live_infusion_day():
+    load_demo()
+    board = today(timezone.now())
+    stages = {row.stage for place in board for row in place["rows"] if row.appointment}
+    assert stages == {"checked_in", "infusing"}
+    infusing = InfusionSession.objects.get(started_at__isnull=False)
+    assert infusing.verified_by_id != infusing.prepared_by_id
+    assert infusing.observations.count() == 2
 
 
 def test_the_demo_patients_are_plainly_fictional():
