@@ -80,6 +80,7 @@ RECORD = {
         f"infusion:{name}": "infusion"
         for name in (
             "session",
+            "record",
             "check_in",
             "prepare",
             "verify",

@@ -19,6 +19,7 @@ Each entry and item says which capability may see it.
 from perinatal.booking import sources as booking
 from perinatal.consents import sources as consents
 from perinatal.consult import sources as consult
+from perinatal.infusion import sources as infusion
 from perinatal.obcare import sources as obcare
 from perinatal.pathway import sources as pathway
 from perinatal.patients import sources as patients
@@ -34,6 +35,7 @@ TIMELINE = (
     consents.consent_events,
     obcare.letter_timeline,
     plans.plans,
+    infusion.infusion_days,
 )
 
 QUEUE = (
@@ -78,4 +80,5 @@ CHART = (
     ("consents/_chart_actions.html", consents.chart_section),
     ("obcare/_chart_actions.html", obcare.chart_section),
     ("plans/_chart_actions.html", plans.chart_section),
+    ("infusion/_chart_section.html", infusion.chart_section),
 )

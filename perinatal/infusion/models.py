@@ -235,6 +235,9 @@ class InfusionSession(models.Model):
     def is_locked(self) -> bool:
         return self.discharged_at is not None
 
+    def get_stage_display(self) -> str:
+        return str(Stage(self.stage).label)
+
 
 class Phase(models.TextChoices):
     BASELINE = "baseline", _("Before the infusion")

@@ -419,3 +419,26 @@ def vials(request):
         "infusion/vials.html",
         {"nav": "day", "rows": rows, "start": start, "end": end, "totals": totals},
     )
+
+
+@staff_view(Can.SEE_CLINICAL)
+def session_record(request, public_id):
+    """The day's record, read-only and ready to print."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    context = {"nav": "patients", "appointment": appointment, "session": session}
+    context.update(patient=appointment.patient, plan=appointment.plan)
+    if session is not None:
+        context.update(
+            observations=list(session.observations.select_related("recorded_by")),
+            events=list(session.events.select_related("by")),
+            vials=list(session.vials.select_related("recorded_by", "waste_witness")),
+            adverse=list(session.adverse_events.all()),
+        )
+    record(
+        Audit.VIEW,
+        session or appointment,
+        patient=appointment.patient_id,
+        detail={"page": "record"},
+    )
+    return render(request, "infusion/record.html", context)

@@ -181,3 +181,16 @@ def test_the_vial_record_downloads_as_csv_and_balances(
     assert "K2026A" in text and ",yes," in text
     page_html = client.get(reverse("infusion:vials"), {"from": day, "to": day}).content.decode()
     assert "wasted 5.0 mg" in page_html
+
+
+def test_the_day_shows_on_her_chart_and_timeline_and_prints(
+    client, appointment, nurse, second_nurse, clinician, on_the_day
+):
+    services.start(ready_to_start(appointment, nurse, second_nurse), by=nurse)
+    sign_in(client, clinician)
+    chart = client.get(reverse("backoffice:chart", args=[appointment.patient.public_id]))
+    html = chart.content.decode()
+    record_url = reverse("infusion:record", args=[appointment.public_id])
+    assert "Infusion given" in html and record_url in html
+    printed = client.get(record_url).content.decode()
+    assert "K2026A" in printed and "Checked in" in printed
