@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("perinatal.screening.urls")),
     path("", include("perinatal.booking.urls")),
     path("", include("perinatal.consents.urls")),
+    path("", include("perinatal.infusion.public_urls")),
     path("", include("perinatal.learn.urls")),
     prefix_default_language=False,
 )

@@ -94,6 +94,7 @@ RECORD = {
             "adverse",
             "resolve",
             "discharge",
+            "next_day_handled",
         )
     },
 }

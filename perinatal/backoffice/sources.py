@@ -40,6 +40,7 @@ TIMELINE = (
 
 QUEUE = (
     screening.callback_requests,
+    infusion.next_day_queue,
     pathway.flagged,
     booking.urgent_bookings,
     booking.bookings_to_confirm,
@@ -53,6 +54,7 @@ QUEUE = (
 
 COUNTS = (
     screening.callback_counts,
+    infusion.next_day_counts,
     pathway.flagged_counts,
     booking.booking_counts,
     booking.duplicate_booking_counts,
@@ -72,6 +74,7 @@ KIND_NAMES = {
     **obcare.KIND_NAMES,
     **plans.KIND_NAMES,
     **pathway.KIND_NAMES,
+    **infusion.KIND_NAMES,
 }
 
 # The chart's panels, in the order they show: (template, function).

@@ -15,5 +15,6 @@ class InfusionConfig(AppConfig):
             models.InfusionEvent,
             models.VialUse,
             models.AdverseEvent,
+            models.NextDayCheck,
         ):
             track(model, patient="patient_id")

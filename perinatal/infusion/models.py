@@ -54,82 +54,91 @@ def _minutes(label, default, help_text="", low=1, high=240):
 class DaySettings(models.Model):
     """The medical director's numbers for the infusion day. One row (migration 0002)."""
 
-    during_every_minutes = _minutes(_("observations during the infusion every (minutes)"), 10)
-    after_every_minutes = _minutes(_("observations in recovery every (minutes)"), 15)
+    during_every_minutes = _minutes("observations during the infusion every (minutes)", 10)
+    after_every_minutes = _minutes("observations in recovery every (minutes)", 15)
     recovery_minutes = _minutes(
-        _("observation after the infusion, at least (minutes)"),
+        "observation after the infusion, at least (minutes)",
         120,
-        _("Counted from the end of the infusion; discharge is refused before it."),
+        "Counted from the end of the infusion; discharge is refused before it.",
         low=0,
         high=480,
     )
     fasting_hours = models.PositiveSmallIntegerField(
-        _("fasting before the infusion (hours)"), default=4, validators=[MaxValueValidator(24)]
+        "fasting before the infusion (hours)", default=4, validators=[MaxValueValidator(24)]
     )
     # Before the start: outside these the infusion waits for a clinician's recorded decision.
-    start_systolic_max = models.PositiveSmallIntegerField(
-        _("to start: systolic at most"), default=140
-    )
+    start_systolic_max = models.PositiveSmallIntegerField("to start: systolic at most", default=140)
     start_diastolic_max = models.PositiveSmallIntegerField(
-        _("to start: diastolic at most"), default=90
+        "to start: diastolic at most", default=90
     )
     # During the day: a reading past these asks for an action note before the next one.
-    act_systolic_above = models.PositiveSmallIntegerField(_("act: systolic above"), default=180)
-    act_diastolic_above = models.PositiveSmallIntegerField(_("act: diastolic above"), default=100)
-    act_heart_rate_above = models.PositiveSmallIntegerField(_("act: heart rate above"), default=120)
-    act_heart_rate_below = models.PositiveSmallIntegerField(_("act: heart rate below"), default=50)
-    act_spo2_below = models.PositiveSmallIntegerField(_("act: SpO₂ below (%)"), default=92)
+    act_systolic_above = models.PositiveSmallIntegerField("act: systolic above", default=180)
+    act_diastolic_above = models.PositiveSmallIntegerField("act: diastolic above", default=100)
+    act_heart_rate_above = models.PositiveSmallIntegerField("act: heart rate above", default=120)
+    act_heart_rate_below = models.PositiveSmallIntegerField("act: heart rate below", default=50)
+    act_spo2_below = models.PositiveSmallIntegerField("act: SpO₂ below (%)", default=92)
     act_resp_rate_below = models.PositiveSmallIntegerField(
-        _("act: breaths per minute below"), default=10
+        "act: breaths per minute below", default=10
     )
     act_sedation_at_or_below = models.PositiveSmallIntegerField(
-        _("act: MOAA/S at or below"),
+        "act: MOAA/S at or below",
         default=3,
-        help_text=_("MOAA/S 0 to 5 (5 alert; 0 no response to a painful stimulus)."),
+        help_text="MOAA/S 0 to 5 (5 alert; 0 no response to a painful stimulus).",
         validators=[MaxValueValidator(5)],
     )
     act_dissociation_above = models.PositiveSmallIntegerField(
-        _("act: CADSS-6 total above"),
+        "act: CADSS-6 total above",
         default=12,
-        help_text=_("CADSS six-item short form, 0 to 24."),
+        help_text="CADSS six-item short form, 0 to 24.",
         validators=[MaxValueValidator(24)],
     )
-    discharge_checklist = models.JSONField(
-        _("discharge checklist"),
-        default=list,
-        help_text=_("Every item is ticked by the clinician before discharge is signed."),
+    next_day_hour = models.PositiveSmallIntegerField(
+        "next-day check sent at (hour, clinic time)",
+        default=10,
+        validators=[MaxValueValidator(23)],
+        help_text="The day after her infusion, her private link to a short check-in goes then.",
     )
-    source = models.TextField(_("source"), blank=True, default=UNREVIEWED)
-    needs_review = models.BooleanField(_("default to review"), default=True)
+    next_day_answer_by_hour = models.PositiveSmallIntegerField(
+        "no answer by (hour) puts a call in the queue",
+        default=16,
+        validators=[MaxValueValidator(23)],
+    )
+    discharge_checklist = models.JSONField(
+        "discharge checklist",
+        default=list,
+        help_text="Every item is ticked by the clinician before discharge is signed.",
+    )
+    source = models.TextField("source", blank=True, default=UNREVIEWED)
+    needs_review = models.BooleanField("default to review", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DaySettingsQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("infusion day settings")
-        verbose_name_plural = _("infusion day settings")
+        verbose_name = "infusion day settings"
+        verbose_name_plural = "infusion day settings"
 
     def __str__(self):
-        return str(_("Infusion day settings"))
+        return "Infusion day settings"
 
     def checklist(self) -> list[str]:
         return list(self.discharge_checklist or DEFAULT_CHECKLIST)
 
 
 class Stage(models.TextChoices):
-    ARRIVING = "arriving", _("Arriving")
-    CHECKED_IN = "checked_in", _("Checked in")
-    INFUSING = "infusing", _("Infusing")
-    RECOVERING = "recovering", _("Recovering")
-    READY = "ready", _("Ready to leave")
-    LEFT = "left", _("Left")
+    ARRIVING = "arriving", "Arriving"
+    CHECKED_IN = "checked_in", "Checked in"
+    INFUSING = "infusing", "Infusing"
+    RECOVERING = "recovering", "Recovering"
+    READY = "ready", "Ready to leave"
+    LEFT = "left", "Left"
 
 
 class InfusionSession(models.Model):
     class Pregnancy(models.TextChoices):
-        TEST_NEGATIVE = "test_negative", _("Not pregnant: test negative today")
-        NOT_PREGNANT = "not_pregnant", _("Not pregnant, as she reports (no test needed)")
-        PREGNANT = "pregnant", _("Pregnant or test positive")
+        TEST_NEGATIVE = "test_negative", "Not pregnant: test negative today"
+        NOT_PREGNANT = "not_pregnant", "Not pregnant, as she reports (no test needed)"
+        PREGNANT = "pregnant", "Pregnant or test positive"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     appointment = models.OneToOneField(
@@ -147,13 +156,13 @@ class InfusionSession(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    identity_confirmed = models.BooleanField(_("name and date of birth confirmed"))
-    escort_name = models.CharField(_("escort's name"), max_length=120)
-    escort_phone = models.CharField(_("escort's phone"), max_length=20)
-    childcare_by = models.CharField(_("the baby is with"), max_length=120)
-    fasted = models.BooleanField(_("fasted as the protocol asks"))
-    pregnancy = models.CharField(_("pregnancy today"), max_length=16, choices=Pregnancy.choices)
-    breastfeeding_read_back = models.BooleanField(_("breastfeeding plan read back to her"))
+    identity_confirmed = models.BooleanField("name and date of birth confirmed")
+    escort_name = models.CharField("escort's name", max_length=120)
+    escort_phone = models.CharField("escort's phone", max_length=20)
+    childcare_by = models.CharField("the baby is with", max_length=120)
+    fasted = models.BooleanField("fasted as the protocol asks")
+    pregnancy = models.CharField("pregnancy today", max_length=16, choices=Pregnancy.choices)
+    breastfeeding_read_back = models.BooleanField("breastfeeding plan read back to her")
     check_in_notes = models.TextField(blank=True)
 
     # A clinician's decision to go ahead although the baseline is outside the start limits.
@@ -165,7 +174,7 @@ class InfusionSession(models.Model):
 
     # The dose: weighed today, worked out from the protocol, checked by a second person.
     weight_kg = models.DecimalField(
-        _("weight today (kg)"),
+        "weight today (kg)",
         max_digits=4,
         decimal_places=1,
         null=True,
@@ -240,18 +249,18 @@ class InfusionSession(models.Model):
 
 
 class Phase(models.TextChoices):
-    BASELINE = "baseline", _("Before the infusion")
-    DURING = "during", _("During the infusion")
-    RECOVERY = "recovery", _("Recovery")
+    BASELINE = "baseline", "Before the infusion"
+    DURING = "during", "During the infusion"
+    RECOVERY = "recovery", "Recovery"
 
 
 class Action(models.TextChoices):
-    NONE = "", _("No action needed")
-    PAUSED = "paused", _("Infusion paused")
-    SLOWED = "slowed", _("Infusion slowed")
-    STOPPED = "stopped", _("Infusion stopped")
-    MEDICATION = "medication", _("Medication given")
-    OBSERVED = "observed", _("Watched closely; clinician told")
+    NONE = "", "No action needed"
+    PAUSED = "paused", "Infusion paused"
+    SLOWED = "slowed", "Infusion slowed"
+    STOPPED = "stopped", "Infusion stopped"
+    MEDICATION = "medication", "Medication given"
+    OBSERVED = "observed", "Watched closely; clinician told"
 
 
 class Observation(models.Model):
@@ -267,13 +276,13 @@ class Observation(models.Model):
         validators=[MinValueValidator(20), MaxValueValidator(160)]
     )
     heart_rate = models.PositiveSmallIntegerField(
-        _("heart rate"), validators=[MinValueValidator(20), MaxValueValidator(250)]
+        "heart rate", validators=[MinValueValidator(20), MaxValueValidator(250)]
     )
     spo2 = models.PositiveSmallIntegerField(
         "SpO₂ (%)", validators=[MinValueValidator(50), MaxValueValidator(100)]
     )
     resp_rate = models.PositiveSmallIntegerField(
-        _("breaths per minute"), validators=[MinValueValidator(4), MaxValueValidator(60)]
+        "breaths per minute", validators=[MinValueValidator(4), MaxValueValidator(60)]
     )
     sedation = models.PositiveSmallIntegerField(
         "MOAA/S", null=True, blank=True, validators=[MaxValueValidator(5)]
@@ -306,11 +315,11 @@ class Observation(models.Model):
 
 class InfusionEvent(models.Model):
     class Kind(models.TextChoices):
-        START = "start", _("Started")
-        PAUSE = "pause", _("Paused")
-        RESUME = "resume", _("Resumed")
-        RATE = "rate", _("Rate changed")
-        STOP = "stop", _("Stopped")
+        START = "start", "Started"
+        PAUSE = "pause", "Paused"
+        RESUME = "resume", "Resumed"
+        RATE = "rate", "Rate changed"
+        STOP = "stop", "Stopped"
 
     session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -386,13 +395,13 @@ class VialUse(models.Model):
 
 class AdverseEvent(models.Model):
     class Kind(models.TextChoices):
-        NAUSEA = "nausea", _("Nausea or vomiting")
-        HIGH_BP = "high_bp", _("Raised blood pressure")
-        FAST_HEART = "fast_heart", _("Fast heart rate")
-        LOW_OXYGEN = "low_oxygen", _("Low oxygen")
-        DISSOCIATION = "dissociation", _("Distressing dissociation or emergence reaction")
-        HEADACHE = "headache", _("Headache")
-        OTHER = "other", _("Other")
+        NAUSEA = "nausea", "Nausea or vomiting"
+        HIGH_BP = "high_bp", "Raised blood pressure"
+        FAST_HEART = "fast_heart", "Fast heart rate"
+        LOW_OXYGEN = "low_oxygen", "Low oxygen"
+        DISSOCIATION = "dissociation", "Distressing dissociation or emergence reaction"
+        HEADACHE = "headache", "Headache"
+        OTHER = "other", "Other"
 
     session = models.ForeignKey(
         InfusionSession, on_delete=models.PROTECT, related_name="adverse_events"
@@ -400,7 +409,7 @@ class AdverseEvent(models.Model):
     kind = models.CharField(max_length=14, choices=Kind.choices)
     detail = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
-    action = models.TextField(_("what was done"))
+    action = models.TextField("what was done")
     resolved_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -415,3 +424,61 @@ class AdverseEvent(models.Model):
     @property
     def patient_id(self):
         return self.session.patient_id
+
+
+class NextDayCheck(models.Model):
+    """The day after her infusion: a private link to a short check-in, and what she answered.
+    A positive self-harm answer goes to the top of the work queue and alerts on-call; no answer
+    by the clinic's hour puts a call to her in the queue."""
+
+    class SideEffect(models.TextChoices):
+        NAUSEA = "nausea", _("Nausea or vomiting")
+        HEADACHE = "headache", _("Headache")
+        DIZZINESS = "dizziness", _("Dizziness")
+        UNREAL = "unreal", _("Feeling strange, unreal or detached")
+        DROWSY = "drowsy", _("Drowsiness")
+        ANXIOUS = "anxious", _("Anxiety")
+        VISION = "vision", _("Blurred or double vision")
+
+    class Lasted(models.TextChoices):
+        HOURS = "hours", _("A few hours")
+        EVENING = "evening", _("Until the evening")
+        STILL = "still", _("I still have it")
+
+    class Mood(models.IntegerChoices):
+        MUCH_BETTER = 2, _("Much better")
+        BETTER = 1, _("A little better")
+        SAME = 0, _("About the same")
+        WORSE = -1, _("A little worse")
+        MUCH_WORSE = -2, _("Much worse")
+
+    session = models.OneToOneField(
+        InfusionSession, on_delete=models.PROTECT, related_name="next_day"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="next_day_checks"
+    )
+    token_digest = models.CharField(max_length=64, db_index=True, editable=False)
+    language = models.CharField(max_length=8, default="en")
+    send_at = models.DateTimeField()
+    answer_by = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    side_effects = models.JSONField(default=dict, blank=True, help_text="effect: how long")
+    mood = models.SmallIntegerField(choices=Mood.choices, null=True, blank=True)
+    self_harm_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["handled_at", "answer_by"], name="next_day_queue_idx")]
+
+    def __str__(self):
+        return f"Next-day check {self.send_at:%Y-%m-%d}"
+
+    @property
+    def self_harm(self) -> bool:
+        return bool(self.self_harm_score)

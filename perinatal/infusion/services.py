@@ -8,11 +8,13 @@ Once discharged the session is locked (``Locked``).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from perinatal.booking.models import Appointment
+from perinatal.infusion import next_day
 from perinatal.infusion.dose import Dose, DoseRefused, work_out
 from perinatal.infusion.models import (
     AdverseEvent,
@@ -315,7 +317,9 @@ def change(session: InfusionSession, *, by, kind: str, rate=None, note: str = ""
     return session
 
 
-def observe(session: InfusionSession, *, by, at: datetime | None = None, **values) -> Observation:
+def observe(
+    session: InfusionSession, *, by, at: datetime | None = None, **values: Any
+) -> Observation:
     """One set of observations. A reading past the director's limits needs an action note
     (``action`` and ``action_note``) before the next one is taken."""
     at = at or timezone.now()
@@ -425,4 +429,5 @@ def discharge(session: InfusionSession, *, by, ticked: list[str], escort: str, n
         session.discharge_notes = notes
         session.discharged_at, session.discharged_by = now, by
         session.save()
+        next_day.schedule(session)
     return session

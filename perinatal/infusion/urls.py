@@ -22,4 +22,9 @@ urlpatterns = [
     path("infusions/<uuid:public_id>/events/", views.adverse, name="adverse"),
     path("infusions/<uuid:public_id>/events/resolved/", views.resolve, name="resolve"),
     path("infusions/<uuid:public_id>/discharge/", views.discharge, name="discharge"),
+    path(
+        "infusions/<uuid:public_id>/next-day/handled/",
+        views.next_day_handled,
+        name="next_day_handled",
+    ),
 ]

@@ -19,7 +19,7 @@ from perinatal.audit.log import record
 from perinatal.audit.models import Action as Audit
 from perinatal.booking.models import Appointment
 from perinatal.infusion import board as day_board
-from perinatal.infusion import forms, services
+from perinatal.infusion import forms, next_day, services
 from perinatal.infusion.models import DaySettings, InfusionSession, VialUse
 from perinatal.lib.records import Locked
 
@@ -442,3 +442,19 @@ def session_record(request, public_id):
         detail={"page": "record"},
     )
     return render(request, "infusion/record.html", context)
+
+
+@staff_view(Can.HANDLE_CALLBACKS)
+@require_POST
+def next_day_handled(request, public_id):
+    """Someone called her about her next-day check-in (or read her answers) and says so."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    check = getattr(session, "next_day", None) if session else None
+    note = request.POST.get("note", "").strip()
+    if check is None or not note:
+        messages.error(request, "Write what was done (who you spoke to, what you agreed).")
+    else:
+        next_day.handle(check, by=request.user, note=note)
+        messages.success(request, "Recorded; it has left the work queue.")
+    return redirect("infusion:record", appointment.public_id)

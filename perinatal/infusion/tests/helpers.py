@@ -77,3 +77,22 @@ def ready_to_start(appointment, nurse, checker, *, weight="70.0", concentration=
         drawn_mg=session.dose_mg + Decimal("5"),
     )
     return session
+
+
+def discharged(appointment, nurse, checker, clinician, traveller):
+    """The whole day through the services, the clock moved on by ``traveller`` (time_machine)."""
+    from perinatal.infusion.models import DaySettings, InfusionEvent
+
+    session = services.start(ready_to_start(appointment, nurse, checker), by=nurse)
+    traveller.shift(timedelta(minutes=40))
+    session = services.change(session, by=nurse, kind=InfusionEvent.Kind.STOP)
+    vial = session.vials.get()
+    services.close_vial(vial, given_mg=session.dose_mg, wasted_mg=Decimal(5), witness=checker)
+    traveller.shift(timedelta(minutes=125))
+    services.observe(session, by=nurse, **CALM)
+    return services.discharge(
+        session,
+        by=clinician,
+        ticked=DaySettings.objects.current().checklist(),
+        escort=appointment.plan.escort_name,
+    )

@@ -20,7 +20,7 @@ from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
 from perinatal.plans.models import InfusionChair, Protocol
 
-DAY_MOTHERS = [
+DAY_MOTHERS: list[dict] = [
     {
         "name": "Grace Okoye",
         "email": "grace.okoye@example.org",
@@ -38,7 +38,13 @@ DAY_MOTHERS = [
         "stage": "infusing",
     },
 ]
-CALM = {"systolic": 118, "diastolic": 74, "heart_rate": 72, "spo2": 98, "resp_rate": 14}
+CALM: dict[str, int] = {
+    "systolic": 118,
+    "diastolic": 74,
+    "heart_rate": 72,
+    "spo2": 98,
+    "resp_rate": 14,
+}
 
 
 def load_demo_day(make_mother) -> int:
@@ -83,6 +89,7 @@ def _book_today(plan, clinician, seat: int, minutes: int) -> Appointment | None:
 
 def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
     plan = appointment.plan
+    assert plan is not None  # booked from her plan
     session = day.check_in(
         appointment,
         by=nurse,
@@ -98,6 +105,7 @@ def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
     session = day.prepare(session, by=nurse, weight_kg=Decimal("67.5"), concentration=Decimal(10))
     if stage == "checked in":
         return
+    assert session.dose_mg is not None and session.volume_ml is not None  # just prepared
     session = day.verify(
         session, by=clinician, dose_mg=session.dose_mg, volume_ml=session.volume_ml
     )
@@ -110,4 +118,13 @@ def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
         drawn_mg=Decimal(50),
     )
     session = day.start(session, by=nurse)
-    day.observe(session, by=nurse, **{**CALM, "systolic": 131, "diastolic": 82}, sedation=4)
+    day.observe(
+        session,
+        by=nurse,
+        systolic=131,
+        diastolic=80,
+        heart_rate=78,
+        spo2=97,
+        resp_rate=14,
+        sedation=4,
+    )
