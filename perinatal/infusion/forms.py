@@ -58,6 +58,7 @@ class CheckInForm(VitalsForm):
 
 
 class PrepareForm(forms.Form):
+    prefix = "dose"  # one page holds every step's form: ids stay unique
     weight_kg = forms.DecimalField(
         label="Weight today (kg)",
         min_value=Decimal("30"),
@@ -85,11 +86,13 @@ class SecondPersonForm(forms.Form):
 
 
 class VerifyForm(SecondPersonForm):
+    prefix = "check"  # one page holds every step's form: ids stay unique
     dose_mg = forms.DecimalField(label="The dose you worked out (mg)", decimal_places=1)
     volume_ml = forms.DecimalField(label="The volume to draw (mL)", decimal_places=2)
 
 
 class VialForm(forms.Form):
+    prefix = "vial"  # one page holds every step's form: ids stay unique
     product = forms.CharField(max_length=120, initial="Ketamine hydrochloride injection")
     concentration_mg_per_ml = forms.DecimalField(
         label="Strength (mg/mL)", min_value=Decimal("0.1"), max_value=Decimal("100")
@@ -102,6 +105,7 @@ class VialForm(forms.Form):
 
 
 class CloseVialForm(forms.Form):
+    prefix = "close"  # one page holds every step's form: ids stay unique
     vial: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Vial")
     given_mg = forms.DecimalField(
         label="Given (mg)", min_value=Decimal("0"), max_value=Decimal("1000"), decimal_places=1
@@ -117,7 +121,10 @@ class CloseVialForm(forms.Form):
 
     def __init__(self, *args, session=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vial"].queryset = session.vials.filter(closed_at__isnull=True)
+        open_vials = session.vials.filter(closed_at__isnull=True)
+        self.fields["vial"].queryset = open_vials
+        if len(open_vials) == 1:  # the usual day: one vial, chosen already
+            self.fields["vial"].empty_label = None
 
 
 def _time_today(value: time | None) -> datetime | None:
@@ -127,6 +134,7 @@ def _time_today(value: time | None) -> datetime | None:
 
 
 class ObservationForm(VitalsForm):
+    prefix = "obs"  # one page holds every step's form: ids stay unique
     at = forms.TimeField(
         label="Taken at (leave empty for now)",
         required=False,
@@ -142,11 +150,13 @@ class ObservationForm(VitalsForm):
 
 
 class ActForm(forms.Form):
+    prefix = "act"  # one page holds every step's form: ids stay unique
     action = forms.ChoiceField(label="What was done", choices=Action.choices[1:])
     note = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ChangeForm(forms.Form):
+    prefix = "change"  # one page holds every step's form: ids stay unique
     kind = forms.ChoiceField(
         label="Change",
         choices=[c for c in InfusionEvent.Kind.choices if c[0] != InfusionEvent.Kind.START],
@@ -161,18 +171,21 @@ class ChangeForm(forms.Form):
 
 
 class AdverseForm(forms.Form):
+    prefix = "event"  # one page holds every step's form: ids stay unique
     kind = forms.ChoiceField(label="What happened", choices=AdverseEvent.Kind.choices)
     detail = forms.CharField(label="Details", required=False, max_length=300)
     action = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class GoAheadForm(forms.Form):
+    prefix = "goahead"  # one page holds every step's form: ids stay unique
     note = forms.CharField(
         label="Why it is safe to go ahead", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class DischargeForm(forms.Form):
+    prefix = "discharge"  # one page holds every step's form: ids stay unique
     ticked = forms.MultipleChoiceField(
         label="Discharge checklist", widget=forms.CheckboxSelectMultiple, required=False
     )

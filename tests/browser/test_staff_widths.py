@@ -83,6 +83,8 @@ def records(clinic):
             f"/staff/patients/{patient.public_id}/access/",
             "/staff/merges/",
             "/staff/account/",
+            "/staff/day/",
+            "/staff/day/vials/",
         ],
     }
 

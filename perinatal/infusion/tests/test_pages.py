@@ -94,7 +94,9 @@ def test_impossible_vitals_are_named_and_nothing_typed_is_lost(
 def test_a_weight_outside_30_to_250_kg_is_refused_in_place(client, appointment, nurse, on_the_day):
     checked_in(appointment, nurse)
     sign_in(client, nurse)
-    response = client.post(page(appointment, "prepare"), {"weight_kg": "20", "concentration": "10"})
+    response = client.post(
+        page(appointment, "prepare"), {"dose-weight_kg": "20", "dose-concentration": "10"}
+    )
     assert response.status_code == 422
     assert "greater than or equal to 30" in response.content.decode()
     assert InfusionSession.objects.get().dose_mg is None
@@ -109,14 +111,16 @@ def test_the_second_person_confirms_the_dose_as_themselves(
     figures = {"dose_mg": session.dose_mg, "volume_ml": session.volume_ml}
 
     own = {"username": nurse.username, "password": PASSWORD, "code": "123456", **figures}
+    own = {f"check-{k}": v for k, v in own.items()}
     refused = client.post(page(appointment, "verify"), own)
     assert refused.status_code == 422 and "someone else" in refused.content.decode()
 
     wrong = {"username": second_nurse.username, "password": PASSWORD, "code": "000000", **figures}
+    wrong = {f"check-{k}": v for k, v in wrong.items()}
     assert client.post(page(appointment, "verify"), wrong).status_code == 422
 
     on_the_day.shift(timedelta(seconds=30))  # a wrong code makes the device wait a moment
-    right = {**wrong, "code": code_for(authenticator(second_nurse))}
+    right = {**wrong, "check-code": code_for(authenticator(second_nurse))}
     assert client.post(page(appointment, "verify"), right).status_code == 302
     assert InfusionSession.objects.get().verified_by == second_nurse
 
@@ -127,9 +131,8 @@ def test_a_time_before_check_in_is_refused_and_the_reading_kept_on_screen(
     session = checked_in(appointment, nurse)
     sign_in(client, nurse)
     before = timezone.localtime(session.checked_in_at - timedelta(minutes=30))
-    response = client.post(
-        page(appointment, "observe"), {**CALM, "systolic": 131, "at": f"{before:%H:%M}"}
-    )
+    typed = {**CALM, "systolic": 131, "at": f"{before:%H:%M}"}
+    response = client.post(page(appointment, "observe"), {f"obs-{k}": v for k, v in typed.items()})
     assert response.status_code == 422
     assert "before she checked in" in response.content.decode()
     assert 'value="131"' in response.content.decode()
@@ -157,7 +160,7 @@ def test_the_session_page_walks_every_stage_and_is_audited(
     on_the_day.shift(timedelta(minutes=40))
     client.logout()  # a staff session ends after a while idle
     sign_in(client, clinician)
-    assert client.post(page(appointment, "change"), {"kind": "stop"}).status_code == 302
+    assert client.post(page(appointment, "change"), {"change-kind": "stop"}).status_code == 302
     html = client.get(page(appointment)).content.decode()
     assert "Discharge" in html and "120 minutes" in html
     session.refresh_from_db()
