@@ -81,6 +81,7 @@ RECORD = {
         for name in (
             "session",
             "record",
+            "instructions",
             "check_in",
             "prepare",
             "verify",

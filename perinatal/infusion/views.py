@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
@@ -22,6 +22,7 @@ from perinatal.infusion import board as day_board
 from perinatal.infusion import forms, next_day, services
 from perinatal.infusion.models import DaySettings, InfusionSession, VialUse
 from perinatal.lib.records import Locked
+from perinatal.screening.content import crisis_resources
 
 AUDIT_REFRESH_MINUTES = 15
 NOT_CHECKED_IN = "She is not checked in yet."
@@ -79,6 +80,7 @@ def _page(request, appointment, status=200, **bound):
         "plan": plan,
         "day": day,
         "staff_may_discharge": can(request.user, Can.SIGN_DISCHARGE),
+        "now": timezone.now(),
     }
     if session is None:
         context["check_in_form"] = bound.get("check_in_form") or forms.CheckInForm(
@@ -458,3 +460,33 @@ def next_day_handled(request, public_id):
         next_day.handle(check, by=request.user, note=note)
         messages.success(request, "Recorded; it has left the work queue.")
     return redirect("infusion:record", appointment.public_id)
+
+
+@staff_view(Can.RUN_INFUSION)
+def instructions(request, public_id):
+    """Her written instructions for after the infusion, in her language, to print and hand her
+    at check-in and again at discharge: no driving until the next day, the breastfeeding plan
+    she signed with the time until which to discard milk, the crisis lines, the clinic's phone."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    plan = appointment.plan
+    language = (appointment.patient.language if appointment.patient else "") or "en"
+    discard_until = None
+    if plan and plan.discard_hours and session and session.stopped_at:
+        discard_until = session.stopped_at + timedelta(hours=plan.discard_hours)
+    record(Audit.EXPORT, session or appointment, patient=appointment.patient_id,
+           detail={"page": "instructions", "format": "print"})  # fmt: skip
+    with translation.override(language):
+        return render(
+            request,
+            "infusion/instructions.html",
+            {
+                "nav": "day",
+                "appointment": appointment,
+                "plan": plan,
+                "session": session,
+                "discard_until": discard_until,
+                "crisis_resources": crisis_resources(language),
+                "language": language,
+            },
+        )

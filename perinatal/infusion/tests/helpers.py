@@ -18,9 +18,10 @@ from perinatal.plans.tests.helpers import (
 CALM = {"systolic": 122, "diastolic": 78, "heart_rate": 76, "spo2": 98, "resp_rate": 14}
 
 
-def booked_infusion(clinician, *, seat=0, days=9, patient=None):
+def booked_infusion(clinician, *, seat=0, days=9, patient=None, plan_fields=None):
     """A signed plan's infusion, booked ``days`` ahead on chair ``seat`` at the first location."""
-    return book(signed_plan(patient or a_patient(), clinician), clinician, seat=seat, days=days)
+    plan = signed_plan(patient or a_patient(), clinician, **(plan_fields or {}))
+    return book(plan, clinician, seat=seat, days=days)
 
 
 def book(plan, clinician, *, seat=0, days=9):

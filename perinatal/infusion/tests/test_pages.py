@@ -197,3 +197,24 @@ def test_the_day_shows_on_her_chart_and_timeline_and_prints(
     assert "Infusion given" in html and record_url in html
     printed = client.get(record_url).content.decode()
     assert "K2026A" in printed and "Checked in" in printed
+
+
+def test_her_instructions_print_in_her_language_with_the_time_to_discard_milk(
+    client, day_clinic, clinician, nurse, second_nurse
+):
+    from perinatal.infusion.tests.helpers import discharged
+    from perinatal.plans.tests.helpers import a_patient
+
+    patient = a_patient(language="es")
+    appointment = booked_infusion(
+        clinician, patient=patient, plan_fields={"lactation": "discard", "discard_hours": 12}
+    )
+    with time_machine.travel(appointment.starts_at, tick=False) as traveller:
+        session = discharged(appointment, nurse, second_nurse, clinician, traveller)
+        sign_in(client, nurse)
+        html = client.get(page(appointment, "instructions")).content.decode()
+    assert "No conduzca" in html
+    assert "durante 12 horas" in html
+    until = timezone.localtime(session.stopped_at + timedelta(hours=12))
+    assert f"{until:%H:%M}" in html
+    assert "988" in html
