@@ -82,6 +82,7 @@ RECORD = {
             "session",
             "record",
             "instructions",
+            "questionnaire",
             "check_in",
             "prepare",
             "verify",

@@ -27,6 +27,7 @@ from perinatal.infusion.models import (
 )
 from perinatal.lib.records import Locked
 from perinatal.pathway import gates
+from perinatal.screening.services import save_screening
 
 
 class Refused(Exception):
@@ -167,7 +168,31 @@ def start_problems(session: InfusionSession, now: datetime | None = None) -> lis
         problems += outside_start_limits(baseline, DaySettings.objects.current())
     if waiting_for_action(session):
         problems.append("Say what was done about the last reading outside the limits.")
+    today = todays_screen(session)
+    if today is None:
+        problems.append("She has not filled in today's questionnaire on the tablet.")
+    elif today.safety_alert and session.go_ahead_at is None:
+        problems.append(
+            "Her questionnaire today has a self-harm answer: a clinician sees her now and records "
+            "a decision before the infusion."
+        )
     return problems
+
+
+def todays_screen(session: InfusionSession):
+    """The questionnaire she filled in on the tablet since she checked in, newest first."""
+    return (
+        session.patient.screenings.filter(channel="clinic", created_at__gte=session.checked_in_at)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def day_questionnaire(session: InfusionSession, scored):
+    """Store the questionnaire she filled in on the tablet as hers."""
+    if session.is_locked:
+        raise Locked("The session was signed at discharge.")
+    return save_screening(scored=scored, risk_factors=[], channel="clinic", patient=session.patient)
 
 
 def go_ahead(session: InfusionSession, *, by, note: str) -> InfusionSession:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("infusions/<uuid:public_id>/", views.session_page, name="session"),
     path("infusions/<uuid:public_id>/record/", views.session_record, name="record"),
     path("infusions/<uuid:public_id>/instructions/", views.instructions, name="instructions"),
+    path("infusions/<uuid:public_id>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("infusions/<uuid:public_id>/check-in/", views.check_in, name="check_in"),
     path("infusions/<uuid:public_id>/dose/", views.prepare, name="prepare"),
     path("infusions/<uuid:public_id>/dose/check/", views.verify, name="verify"),

@@ -23,6 +23,8 @@ from perinatal.infusion import forms, next_day, services
 from perinatal.infusion.models import DaySettings, InfusionSession, VialUse
 from perinatal.lib.records import Locked
 from perinatal.screening.content import crisis_resources
+from perinatal.screening.forms import ScreeningForm
+from perinatal.screening.services import public_instrument
 
 AUDIT_REFRESH_MINUTES = 15
 NOT_CHECKED_IN = "She is not checked in yet."
@@ -98,6 +100,7 @@ def _page(request, appointment, status=200, **bound):
             vials=list(session.vials.select_related("recorded_by", "waste_witness")),
             adverse=list(session.adverse_events.all()),
             waiting=services.waiting_for_action(session),
+            today_screen=services.todays_screen(session),
             next_due=services.next_observation_due(session),
             start_problems=(services.start_problems(session) if not session.started_at else []),
             prepare_form=bound.get("prepare_form") or forms.PrepareForm(),
@@ -489,4 +492,42 @@ def instructions(request, public_id):
                 "crisis_resources": crisis_resources(language),
                 "language": language,
             },
+        )
+
+
+@staff_view(Can.RUN_INFUSION)
+def questionnaire(request, public_id):
+    """The day's questionnaire, in her language, for her to fill in on the clinic tablet: the
+    self-screen's instrument, stored against her record. A self-harm answer shows her the crisis
+    lines and stops the start until a clinician has seen her."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    if session is None:
+        return _refused(request, appointment, [NOT_CHECKED_IN])
+    language = session.patient.language or "en"
+    instrument = public_instrument(language) or public_instrument("en")
+    if instrument is None:
+        return _refused(request, appointment, ["The clinic has no questionnaire switched on."])
+    with translation.override(language):
+        form = ScreeningForm(request.POST or None, instrument=instrument, language=language)
+        if request.method == "POST" and form.is_valid():
+            try:
+                screen = services.day_questionnaire(session, instrument.score(form.positions()))
+            except Locked as refusal:
+                return _refused(request, appointment, [str(refusal)])
+            return render(
+                request,
+                "infusion/questionnaire_done.html",
+                {
+                    "appointment": appointment,
+                    "crisis": screen.safety_alert,
+                    "crisis_resources": crisis_resources(language),
+                },
+            )
+        record(Audit.VIEW, session, patient=session.patient_id, detail={"page": "questionnaire"})
+        return render(
+            request,
+            "infusion/questionnaire.html",
+            {"form": form, "instrument": instrument, "appointment": appointment},
+            status=400 if form.is_bound else 200,
         )

@@ -29,6 +29,7 @@ class Screening(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("self-screen page")
         API = "api", _("API")
+        CLINIC = "clinic", _("clinic tablet")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     instrument = models.CharField(max_length=16)

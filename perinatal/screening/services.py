@@ -28,6 +28,7 @@ def save_screening(
     channel: str,
     replaces: str | None = None,
     attach_digest: str = "",
+    patient=None,
 ) -> Screening:
     """Store a scored screen; ``replaces`` drops this visitor's earlier answers to the same form
     (she changed her answers) unless staff already hold that screen through a call-back."""
@@ -43,6 +44,7 @@ def save_screening(
         "risk_factors": sorted(risk_factors),
         "channel": channel,
         "attach_digest": attach_digest,
+        "patient": patient,  # filled in by her at the clinic: hers from the start
     }
     if not replaces:
         # One INSERT commits by itself; a transaction around it would cost two more round trips.

@@ -121,7 +121,7 @@ def _observe(page, systolic="124"):
 
 
 def test_two_mothers_in_two_chairs_from_check_in_to_discharge(
-    day, new_context, live_server, assert_no_axe_violations
+    day, new_context, live_server, assert_no_axe_violations, answer_epds, low_answers
 ):
     staff, appointments = day
     desk = _context(new_context, live_server, staff["desk"], TABLET).new_page()
@@ -140,6 +140,12 @@ def test_two_mothers_in_two_chairs_from_check_in_to_discharge(
         expect(station.get_by_role("heading", name=re.compile("Checked in"))).to_be_visible()
         row = board.locator("tr", has_text=appointment.patient.name)
         expect(row).to_contain_text("Checked in", timeout=5000)  # the other device, no reload
+
+        station.get_by_role("link", name=re.compile("Hand her the tablet")).click()
+        assert_no_axe_violations(station)
+        answer_epds(station, low_answers)
+        station.get_by_role("button", name="Send my answers").click()
+        station.get_by_role("link", name="Staff: back to the infusion day").click()
 
         station.get_by_label("Weight today (kg)").fill("70.0")
         station.get_by_label("Vial strength (mg/mL)").fill("10")

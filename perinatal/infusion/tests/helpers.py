@@ -60,9 +60,23 @@ def checked_in(appointment, nurse, **overrides):
     )
 
 
+def questionnaire(session, *, self_harm: int = 0):
+    """Today's EPDS on the tablet: every item at the answer scoring 0, item 10 at ``self_harm``."""
+    from perinatal.screening.instruments import get_instrument
+
+    epds = get_instrument("epds", "en")
+    positions = [
+        next(n for n, o in enumerate(item.options) if o.score == (self_harm if item.safety else 0))
+        for item in epds.items
+    ]
+    return services.day_questionnaire(session, epds.score(positions))
+
+
 def ready_to_start(appointment, nurse, checker, *, weight="70.0", concentration="10"):
-    """Checked in, dose worked out and checked by ``checker``, a vial drawn."""
+    """Checked in, today's questionnaire filled in, dose worked out and checked by ``checker``,
+    a vial drawn."""
     session = checked_in(appointment, nurse)
+    questionnaire(session)
     session = services.prepare(
         session, by=nurse, weight_kg=Decimal(weight), concentration=Decimal(concentration)
     )

@@ -183,3 +183,18 @@ def test_an_expired_vial_is_refused(appointment, nurse, on_the_day):
             expiry=appointment.starts_at.date() - timedelta(days=1),
             drawn_mg=Decimal("40"),
         )
+
+
+def test_no_start_before_her_questionnaire_and_a_self_harm_answer_waits_for_a_clinician(
+    appointment, nurse, second_nurse, clinician, on_the_day
+):
+    from perinatal.infusion.tests.helpers import questionnaire
+
+    session = ready_to_start(appointment, nurse, second_nurse)
+    session.patient.screenings.all().delete()
+    assert "questionnaire" in " ".join(services.start_problems(session))
+    questionnaire(session, self_harm=1)
+    with pytest.raises(services.Refused, match="self-harm"):
+        services.start(session, by=nurse)
+    services.go_ahead(session, by=clinician, note="Seen her: passive thoughts, safety plan made")
+    assert services.start(session, by=nurse).started_at is not None

@@ -218,3 +218,28 @@ def test_her_instructions_print_in_her_language_with_the_time_to_discard_milk(
     until = timezone.localtime(session.stopped_at + timedelta(hours=12))
     assert f"{until:%H:%M}" in html
     assert "988" in html
+
+
+def test_she_fills_in_todays_questionnaire_on_the_tablet_and_a_self_harm_answer_shows_help(
+    client, appointment, nurse, on_the_day
+):
+    from perinatal.screening.instruments import get_instrument
+
+    checked_in(appointment, nurse)
+    sign_in(client, nurse)
+    url = page(appointment, "questionnaire")
+    form = client.get(url)
+    assert form.status_code == 200 and "How you are feeling today" in form.content.decode()
+    epds = get_instrument("epds", "en")
+    answers = {
+        f"q{item.number}": next(
+            n for n, o in enumerate(item.options) if o.score == (2 if item.safety else 0)
+        )
+        for item in epds.items
+    }
+    assert client.post(url, {"q1": "0"}).status_code == 400  # every question needs an answer
+    done = client.post(url, answers).content.decode()
+    assert "crisis-heading" in done and "988" in done
+    session_html = client.get(page(appointment)).content.decode()
+    assert "self-harm answer: a clinician sees her before the start" in session_html
+    assert appointment.patient.screenings.get().channel == "clinic"

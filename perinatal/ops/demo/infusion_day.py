@@ -19,6 +19,7 @@ from perinatal.pathway import services as pathway
 from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
 from perinatal.plans.models import InfusionChair, Protocol
+from perinatal.screening.instruments import get_instrument
 
 DAY_MOTHERS: list[dict] = [
     {
@@ -102,6 +103,10 @@ def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
         pregnancy="not_pregnant",
         breastfeeding_read_back=True,
     )
+    epds = get_instrument("epds", "en")
+    assert epds is not None
+    calm = [next(n for n, o in enumerate(i.options) if o.score == 0) for i in epds.items]
+    day.day_questionnaire(session, epds.score(calm))
     session = day.prepare(session, by=nurse, weight_kg=Decimal("67.5"), concentration=Decimal(10))
     if stage == "checked in":
         return
