@@ -65,6 +65,7 @@ def questionnaire(session, *, self_harm: int = 0):
     from perinatal.screening.instruments import get_instrument
 
     epds = get_instrument("epds", "en")
+    assert epds is not None
     positions = [
         next(n for n, o in enumerate(item.options) if o.score == (self_harm if item.safety else 0))
         for item in epds.items
