@@ -1,7 +1,7 @@
 """The forms of the infusion day. Each keeps what was typed when it is refused, and bounds every
 number to what a body can show, so an impossible reading is named, not stored."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -15,6 +15,31 @@ def _int(label, low, high, required=True, help_text=""):
     return forms.IntegerField(
         label=label, min_value=low, max_value=high, required=required, help_text=help_text
     )
+
+
+class VialDatesForm(forms.Form):
+    """The dates of the vial record; a date that is not one, or beyond next year, is named."""
+
+    start = forms.DateField(
+        label="From", required=False, error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+    end = forms.DateField(
+        label="To", required=False, error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+
+    def __init__(self, data):
+        super().__init__({"start": data.get("from", ""), "end": data.get("to", "")})
+
+    def dates(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        latest = today.replace(year=today.year + 1, month=12, day=31)
+        for name in ("start", "end"):
+            if self.is_valid() and (self.cleaned_data[name] or today) > latest:
+                self.add_error(name, f"Enter a date no later than {latest:%Y-%m-%d}.")
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("start") or today - timedelta(days=30)
+        end = data.get("end") or today
+        return (end, start) if end < start else (start, end)
 
 
 class VitalsForm(forms.Form):

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from perinatal.accounts.access import staff_view
@@ -373,11 +372,8 @@ def discharge(request, public_id):
 @staff_view(Can.RUN_INFUSION)
 def vials(request):
     """Every vial opened between two dates, each balanced; as a page to print or as CSV."""
-    today = timezone.localdate()
-    start = parse_date(request.GET.get("from", "") or "") or today - timedelta(days=30)
-    end = parse_date(request.GET.get("to", "") or "") or today
-    if end < start:
-        start, end = end, start
+    dates = forms.VialDatesForm(request.GET)
+    start, end = dates.dates()
     window = (
         timezone.make_aware(datetime.combine(start, datetime.min.time())),
         timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time())),
@@ -422,7 +418,7 @@ def vials(request):
     return render(
         request,
         "infusion/vials.html",
-        {"nav": "day", "rows": rows, "start": start, "end": end, "totals": totals},
+        {"nav": "day", "rows": rows, "start": start, "end": end, "totals": totals, "dates": dates},
     )
 
 

@@ -243,3 +243,11 @@ def test_she_fills_in_todays_questionnaire_on_the_tablet_and_a_self_harm_answer_
     session_html = client.get(page(appointment)).content.decode()
     assert "self-harm answer: a clinician sees her before the start" in session_html
     assert appointment.patient.screenings.get().channel == "clinic"
+
+
+def test_the_vial_record_names_dates_it_cannot_use(client, nurse):
+    sign_in(client, nurse)
+    for asked in ({"from": "9999-12-31", "to": "9999-12-31"}, {"to": "2026-02-30"}, {"from": "x"}):
+        response = client.get(reverse("infusion:vials"), asked)
+        assert response.status_code == 200, asked
+        assert "Enter a date" in response.content.decode(), asked
