@@ -26,11 +26,16 @@ CONSENT = "The clinic may contact me by email, text message and phone about this
 
 
 def _free_starts(count: int) -> list[datetime]:
+    """``count`` free times, the first offered by more than one clinician: booked once, it is
+    still free, so the refilled form asks for it again rather than for the next time."""
     consultation = ConsultationType.objects.get(slug=VIDEO)
     now = timezone.now()
     slots = find_slots(consultation, start=now + timedelta(days=2), end=now + timedelta(days=21))
-    assert len(slots) >= count, "the demo clinic offers too few video times"
-    return [slot.start for slot in slots[:count]]
+    shared = next((slot for slot in slots if len(slot.options) > 1), None)
+    assert shared is not None, "no video time in the demo clinic has two clinicians"
+    others = [slot.start for slot in slots if slot.start > shared.start]
+    assert len(others) >= count - 1, "the demo clinic offers too few video times"
+    return [shared.start, *others[: count - 1]]
 
 
 def _details_url(start: datetime) -> str:
