@@ -97,6 +97,8 @@ RECORD = {
             "resolve",
             "discharge",
             "next_day_handled",
+            "addendum",
+            "ob_summary",
         )
     },
 }

@@ -28,7 +28,8 @@ class DaySettingsAdmin(CapabilityAdmin):
                     ("act_systolic_above", "act_diastolic_above"),
                     ("act_heart_rate_above", "act_heart_rate_below"),
                     ("act_spo2_below", "act_resp_rate_below"),
-                    ("act_sedation_at_or_below", "act_dissociation_above"),
+                    ("sedation_scale", "act_sedation_at_or_below"),
+                    ("dissociation_scale", "act_dissociation_above"),
                 ]
             },
         ),

@@ -16,5 +16,6 @@ class InfusionConfig(AppConfig):
             models.VialUse,
             models.AdverseEvent,
             models.NextDayCheck,
+            models.Addendum,
         ):
             track(model, patient="patient_id")

@@ -3,11 +3,19 @@ number to what a body can show, so an impossible reading is named, not stored.""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from perinatal.infusion.models import Action, AdverseEvent, InfusionEvent, InfusionSession
+from perinatal.infusion.models import (
+    Action,
+    AdverseEvent,
+    DaySettings,
+    InfusionEvent,
+    InfusionSession,
+)
 from perinatal.lib.phones import clean_phone_field
 
 
@@ -165,8 +173,22 @@ class ObservationForm(VitalsForm):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
-    sedation = _int("Sedation, MOAA/S (0 to 5)", 0, 5, required=False)
-    dissociation = _int("Dissociation, CADSS-6 total (0 to 24)", 0, 24, required=False)
+    sedation = forms.IntegerField(required=False)
+    dissociation = forms.IntegerField(required=False)
+
+    def __init__(self, *args, day: DaySettings, **kwargs):
+        """Sedation and dissociation on the scales the director chose, bounded by them."""
+        super().__init__(*args, **kwargs)
+        for name, kind, scale in (
+            ("sedation", "Sedation", day.sedation),
+            ("dissociation", "Dissociation", day.dissociation),
+        ):
+            field = cast(forms.IntegerField, self.fields[name])
+            field.label = f"{kind}, {scale.label}"
+            field.help_text = scale.guide
+            field.min_value, field.max_value = scale.low, scale.high
+            field.validators = [MinValueValidator(scale.low), MaxValueValidator(scale.high)]
+            field.widget.attrs.update(min=scale.low, max=scale.high)
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
@@ -220,3 +242,12 @@ class DischargeForm(forms.Form):
     def __init__(self, *args, checklist=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ticked"].choices = [(item, item) for item in checklist]
+
+
+class AddendumForm(forms.Form):
+    prefix = "addendum"
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Signed as you, with the time; it cannot be changed afterwards.",
+    )

@@ -12,11 +12,15 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from perinatal.infusion import scales
+from perinatal.lib.records import AppendOnly
 
 UNREVIEWED = (
     "Shipped defaults. Intervals after Riva-Posse 2018 (blood pressure every 10 minutes during "
@@ -80,17 +84,27 @@ class DaySettings(models.Model):
     act_resp_rate_below = models.PositiveSmallIntegerField(
         "act: breaths per minute below", default=10
     )
-    act_sedation_at_or_below = models.PositiveSmallIntegerField(
-        "act: MOAA/S at or below",
+    sedation_scale = models.CharField(
+        "sedation scale",
+        max_length=12,
+        choices=scales.choices(scales.SEDATION),
+        default="moaas",
+    )
+    act_sedation_at_or_below = models.SmallIntegerField(
+        "act: sedation score at or below",
         default=3,
-        help_text="MOAA/S 0 to 5 (5 alert; 0 no response to a painful stimulus).",
-        validators=[MaxValueValidator(5)],
+        help_text="On the sedation scale chosen above; lower is more sedated on every scale.",
+    )
+    dissociation_scale = models.CharField(
+        "dissociation scale",
+        max_length=12,
+        choices=scales.choices(scales.DISSOCIATION),
+        default="cadss6",
     )
     act_dissociation_above = models.PositiveSmallIntegerField(
-        "act: CADSS-6 total above",
+        "act: dissociation total above",
         default=12,
-        help_text="CADSS six-item short form, 0 to 24.",
-        validators=[MaxValueValidator(24)],
+        help_text="On the dissociation scale chosen above; higher is more dissociated.",
     )
     next_day_hour = models.PositiveSmallIntegerField(
         "next-day check sent at (hour, clinic time)",
@@ -120,6 +134,29 @@ class DaySettings(models.Model):
 
     def __str__(self):
         return "Infusion day settings"
+
+    def clean(self):
+        sedation = scales.SEDATION[self.sedation_scale]
+        dissociation = scales.DISSOCIATION[self.dissociation_scale]
+        errors = {}
+        if not sedation.contains(self.act_sedation_at_or_below):
+            errors["act_sedation_at_or_below"] = (
+                f"{sedation.name} runs {sedation.low} to {sedation.high}."
+            )
+        if not dissociation.contains(self.act_dissociation_above):
+            errors["act_dissociation_above"] = (
+                f"{dissociation.name} runs {dissociation.low} to {dissociation.high}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sedation(self) -> scales.Scale:
+        return scales.SEDATION[self.sedation_scale]
+
+    @property
+    def dissociation(self) -> scales.Scale:
+        return scales.DISSOCIATION[self.dissociation_scale]
 
     def checklist(self) -> list[str]:
         return list(self.discharge_checklist or DEFAULT_CHECKLIST)
@@ -284,12 +321,11 @@ class Observation(models.Model):
     resp_rate = models.PositiveSmallIntegerField(
         "breaths per minute", validators=[MinValueValidator(4), MaxValueValidator(60)]
     )
-    sedation = models.PositiveSmallIntegerField(
-        "MOAA/S", null=True, blank=True, validators=[MaxValueValidator(5)]
-    )
-    dissociation = models.PositiveSmallIntegerField(
-        "CADSS-6", null=True, blank=True, validators=[MaxValueValidator(24)]
-    )
+    # Scored on the scales the director had chosen when it was taken, named with the score.
+    sedation = models.SmallIntegerField("sedation", null=True, blank=True)
+    sedation_scale = models.CharField(max_length=12, blank=True)
+    dissociation = models.PositiveSmallIntegerField("dissociation", null=True, blank=True)
+    dissociation_scale = models.CharField(max_length=12, blank=True)
     outside = models.JSONField(default=list, blank=True, help_text="Limits this reading passed.")
     action = models.CharField(max_length=12, choices=Action.choices, blank=True)
     action_note = models.TextField(blank=True)
@@ -307,6 +343,14 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"Observations at {self.at:%H:%M}"
+
+    @property
+    def sedation_scale_name(self) -> str:
+        return scales.name_of(scales.SEDATION, self.sedation_scale)
+
+    @property
+    def dissociation_scale_name(self) -> str:
+        return scales.name_of(scales.DISSOCIATION, self.dissociation_scale)
 
     @property
     def patient_id(self):
@@ -420,6 +464,28 @@ class AdverseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%H:%M}"
+
+    @property
+    def patient_id(self):
+        return self.session.patient_id
+
+
+class Addendum(AppendOnly):
+    """A later addition to a signed session record (an adverse event resolved at home, a
+    correction); signed by its author when written, never changed."""
+
+    session = models.ForeignKey(InfusionSession, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name = "infusion record addendum"
+        verbose_name_plural = "infusion record addenda"
+
+    def __str__(self):
+        return f"Addendum {self.signed_at:%Y-%m-%d %H:%M}"
 
     @property
     def patient_id(self):

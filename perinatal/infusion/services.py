@@ -17,6 +17,7 @@ from perinatal.booking.models import Appointment
 from perinatal.infusion import next_day
 from perinatal.infusion.dose import Dose, DoseRefused, work_out
 from perinatal.infusion.models import (
+    Addendum,
     AdverseEvent,
     DaySettings,
     InfusionEvent,
@@ -73,9 +74,13 @@ def outside_action_limits(obs: Observation, day: DaySettings) -> list[str]:
     if obs.resp_rate < day.act_resp_rate_below:
         found.append(f"Breathing {obs.resp_rate} a minute, below {day.act_resp_rate_below}.")
     if obs.sedation is not None and obs.sedation <= day.act_sedation_at_or_below:
-        found.append(f"MOAA/S {obs.sedation}, at or below {day.act_sedation_at_or_below}.")
+        found.append(
+            f"{day.sedation.name} {obs.sedation}, at or below {day.act_sedation_at_or_below}."
+        )
     if obs.dissociation is not None and obs.dissociation > day.act_dissociation_above:
-        found.append(f"CADSS-6 {obs.dissociation}, above {day.act_dissociation_above}.")
+        found.append(
+            f"{day.dissociation.name} {obs.dissociation}, above {day.act_dissociation_above}."
+        )
     return found
 
 
@@ -363,8 +368,16 @@ def observe(
             if session.started_at
             else Phase.BASELINE
         )
+        day = DaySettings.objects.current()
         obs = Observation(session=session, at=at, phase=phase, recorded_by=by, **values)
-        obs.outside = outside_action_limits(obs, DaySettings.objects.current())
+        for score, scale in ((obs.sedation, day.sedation), (obs.dissociation, day.dissociation)):
+            if score is not None and not scale.contains(score):
+                raise Refused(f"{scale.name} runs {scale.low} to {scale.high}.")
+        if obs.sedation is not None:
+            obs.sedation_scale = day.sedation_scale
+        if obs.dissociation is not None:
+            obs.dissociation_scale = day.dissociation_scale
+        obs.outside = outside_action_limits(obs, day)
         obs.save()
     return obs
 
@@ -456,3 +469,15 @@ def discharge(session: InfusionSession, *, by, ticked: list[str], escort: str, n
         session.save()
         next_day.schedule(session)
     return session
+
+
+def add_addendum(session: InfusionSession, *, by, text: str) -> Addendum:
+    """Add to a signed record; before discharge the record itself is still open to entries."""
+    text = text.strip()
+    if not text:
+        raise Refused("Write the addendum.")
+    with transaction.atomic():
+        session = InfusionSession.objects.select_for_update().get(pk=session.pk)
+        if not session.is_locked:
+            raise Refused("The record is still open: enter this in the day's steps instead.")
+        return Addendum.objects.create(session=session, author=by, text=text)

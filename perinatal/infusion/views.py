@@ -19,6 +19,7 @@ from perinatal.audit.models import Action as Audit
 from perinatal.booking.models import Appointment
 from perinatal.infusion import board as day_board
 from perinatal.infusion import forms, next_day, services
+from perinatal.infusion import letter as ob_letter
 from perinatal.infusion.models import DaySettings, InfusionSession, VialUse
 from perinatal.lib.records import Locked
 from perinatal.screening.content import crisis_resources
@@ -107,7 +108,7 @@ def _page(request, appointment, status=200, **bound):
             vial_form=bound.get("vial_form")
             or forms.VialForm(initial={"concentration_mg_per_ml": session.concentration_mg_per_ml}),
             close_vial_form=bound.get("close_vial_form") or forms.CloseVialForm(session=session),
-            observation_form=bound.get("observation_form") or forms.ObservationForm(),
+            observation_form=bound.get("observation_form") or forms.ObservationForm(day=day),
             act_form=bound.get("act_form") or forms.ActForm(),
             change_form=bound.get("change_form") or forms.ChangeForm(),
             adverse_form=bound.get("adverse_form") or forms.AdverseForm(),
@@ -295,7 +296,13 @@ def observe(request, public_id):
             messages.warning(request, "Outside the limits: " + " ".join(obs.outside))
 
     return _step(
-        request, public_id, forms.ObservationForm, "observation_form", run, "Observations saved."
+        request,
+        public_id,
+        forms.ObservationForm,
+        "observation_form",
+        run,
+        "Observations saved.",
+        form_kwargs=lambda session: {"day": DaySettings.objects.current()},
     )
 
 
@@ -426,7 +433,10 @@ def vials(request):
 def session_record(request, public_id):
     """The day's record, read-only and ready to print."""
     appointment = _appointment(public_id)
-    session = _session(appointment)
+    return _record(request, appointment, _session(appointment))
+
+
+def _record(request, appointment, session, *, addendum_form=None, status=200):
     context = {"nav": "patients", "appointment": appointment, "session": session}
     context.update(patient=appointment.patient, plan=appointment.plan)
     if session is not None:
@@ -435,6 +445,10 @@ def session_record(request, public_id):
             events=list(session.events.select_related("by")),
             vials=list(session.vials.select_related("recorded_by", "waste_witness")),
             adverse=list(session.adverse_events.all()),
+            addenda=list(session.addenda.select_related("author")),
+            addendum_form=addendum_form or forms.AddendumForm(),
+            summaries=ob_letter.drafted_for(session),
+            summary_blocked=ob_letter.blocked(session) if session.is_locked else "",
         )
     record(
         Audit.VIEW,
@@ -442,7 +456,43 @@ def session_record(request, public_id):
         patient=appointment.patient_id,
         detail={"page": "record"},
     )
-    return render(request, "infusion/record.html", context)
+    return render(request, "infusion/record.html", context, status=status)
+
+
+@staff_view(Can.RUN_INFUSION)
+@require_POST
+def addendum(request, public_id):
+    """Add to the signed record: the record itself stays as it was signed."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    form = forms.AddendumForm(request.POST)
+    if session is None or not form.is_valid():
+        return _record(request, appointment, session, addendum_form=form, status=400)
+    try:
+        services.add_addendum(session, by=request.user, text=form.cleaned_data["text"])
+    except services.Refused as refusal:
+        form.add_error("text", " ".join(refusal.reasons))
+        return _record(request, appointment, session, addendum_form=form, status=422)
+    messages.success(request, "Addendum signed and added to the record.")
+    return redirect("infusion:record", appointment.public_id)
+
+
+@staff_view(Can.SEND_OB_LETTERS)
+@require_POST
+def ob_summary(request, public_id):
+    """Draft the day's summary for her OB; staff check it on the letter's page, then send it."""
+    appointment = _appointment(public_id)
+    session = _session(appointment)
+    if session is None:
+        messages.error(request, NOT_CHECKED_IN)
+        return redirect("infusion:record", appointment.public_id)
+    try:
+        letter = ob_letter.draft(session, by=request.user)
+    except ob_letter.NotReady as refusal:
+        messages.error(request, str(refusal))
+        return redirect("infusion:record", appointment.public_id)
+    messages.success(request, "Summary drafted. Check it, then send it to her OB.")
+    return redirect("obcare:letter", public_id=letter.public_id)
 
 
 @staff_view(Can.HANDLE_CALLBACKS)

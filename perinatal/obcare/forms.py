@@ -112,6 +112,11 @@ class LetterDraftForm(forms.ModelForm):
             "covering_note": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.asks_for_answer:
+            del self.fields["respond_by"]  # a summary asks for no answer
+
     def clean_respond_by(self):
         respond_by = self.cleaned_data["respond_by"]
         today = timezone.localdate()

@@ -98,7 +98,9 @@ class LetterLocked(Exception):
 
 class CarePlanLetterQuerySet(models.QuerySet):
     def awaiting_answer(self):
-        return self.filter(status__in=CarePlanLetter.AWAITING_ANSWER)
+        return self.filter(
+            kind=CarePlanLetter.Kind.CARE_PLAN, status__in=CarePlanLetter.AWAITING_ANSWER
+        )
 
     def unanswered_since(self, cutoff: datetime):
         """Sent (last) at or before ``cutoff`` and still without an answer from the OB."""
@@ -115,6 +117,13 @@ class CarePlanLetterQuerySet(models.QuerySet):
 
 
 class CarePlanLetter(models.Model):
+    """A letter to her OB. A care-plan letter asks the OB to clear the plan; an infusion summary
+    tells the OB how the infusion went and asks only that it be read."""
+
+    class Kind(models.TextChoices):
+        CARE_PLAN = "care_plan", "Care-plan letter"
+        INFUSION_SUMMARY = "infusion_summary", "Infusion summary"
+
     class Status(models.TextChoices):
         DRAFTED = "drafted", "Drafted"
         SENT = "sent", "Sent"
@@ -132,6 +141,7 @@ class CarePlanLetter(models.Model):
     CONTENT_FIELDS = ("patient_id", "obstetrician_id", "sections", "covering_note", "respond_by")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CARE_PLAN)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="ob_letters")
     obstetrician = models.ForeignKey(Obstetrician, on_delete=models.PROTECT, related_name="letters")
     created_by = models.ForeignKey(
@@ -141,7 +151,7 @@ class CarePlanLetter(models.Model):
     # A snapshot of the chart when drafted: [{"heading": ..., "text": ...}, ...].
     sections = models.JSONField(default=list)
     covering_note = models.TextField("covering note", blank=True)
-    respond_by = models.DateField("answer requested by")
+    respond_by = models.DateField("answer requested by", null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFTED)
     # Delivery: the address it went to, the last time it was sent, and its private link.
     sent_to = models.EmailField(blank=True)
@@ -192,6 +202,15 @@ class CarePlanLetter(models.Model):
                 condition=~Q(response="concerns") | ~Q(response_text=""),
                 name="ob_letter_concerns_explained",
             ),
+            # A care-plan letter asks for an answer by a date; a summary is never answered.
+            models.CheckConstraint(
+                condition=~Q(kind="care_plan") | Q(respond_by__isnull=False),
+                name="ob_letter_plan_asks_by",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="care_plan") | ~Q(status__in=["cleared", "concerns"]),
+                name="ob_letter_summary_not_answered",
+            ),
         ]
         indexes = [
             # The work queue: letters waiting for an answer, oldest sending first.
@@ -199,7 +218,7 @@ class CarePlanLetter(models.Model):
         ]
 
     def __str__(self):
-        return f"care-plan letter {self.pk} ({self.get_status_display()})"
+        return f"{self.get_kind_display().lower()} {self.pk} ({self.get_status_display()})"
 
     def save(self, *args, **kwargs):
         """Refuse to change what a sent letter says. The row in the database decides, not this
@@ -221,8 +240,19 @@ class CarePlanLetter(models.Model):
         return self.status != self.Status.DRAFTED
 
     @property
+    def asks_for_answer(self) -> bool:
+        return self.kind == self.Kind.CARE_PLAN
+
+    @property
     def is_awaiting_answer(self) -> bool:
-        return self.status in self.AWAITING_ANSWER
+        return self.asks_for_answer and self.status in self.AWAITING_ANSWER
+
+    @property
+    def may_send_again(self) -> bool:
+        """A letter not yet answered (a summary: not yet acknowledged) may go again."""
+        if self.asks_for_answer:
+            return self.is_awaiting_answer
+        return self.status in (self.Status.SENT, self.Status.OPENED)
 
     @property
     def is_answered(self) -> bool:

@@ -1,4 +1,4 @@
-"""A care-plan letter as a PDF, made with fpdf2.
+"""A letter to her OB as a PDF, made with fpdf2.
 
 The PDF core fonts cover Latin-1 only and fpdf2 ships no TrueType font, so the letter embeds
 DejaVu Sans (subset to the glyphs used): names like "Muñoz" or "Nguyễn" print as typed. The font
@@ -76,7 +76,7 @@ def answer_text(letter: CarePlanLetter) -> str:
 
 
 class LetterPDF(FPDF):
-    def __init__(self, clinic: Clinic):
+    def __init__(self, clinic: Clinic, kind: str = "Care-plan letter"):
         super().__init__(orientation="portrait", unit="mm", format="Letter")
         self.clinic = clinic
         regular, bold = font_files()
@@ -85,7 +85,7 @@ class LetterPDF(FPDF):
         self.set_margins(22, 20, 22)
         self.set_auto_page_break(auto=True, margin=22)
         self.set_creator("Perinatal")
-        self.set_title(f"Care-plan letter from {clinic.name}")
+        self.set_title(f"{kind} from {clinic.name}")
 
     def header(self):
         self.set_font(FAMILY, "B", 13)
@@ -116,12 +116,12 @@ class LetterPDF(FPDF):
 
 def render_pdf(letter: CarePlanLetter) -> bytes:
     clinic = Clinic.objects.current()
-    pdf = LetterPDF(clinic)
+    pdf = LetterPDF(clinic, letter.get_kind_display())
     pdf.add_page()
     pdf.paragraph(long_date(letter.sent_at or letter.created_at), gap=4)
     pdf.paragraph("To:", bold=True, gap=0)
     pdf.paragraph("\n".join(recipient_lines(letter)), gap=4)
-    pdf.paragraph(f"Care-plan letter: {letter.patient.name}", size=14, bold=True, gap=3)
+    pdf.paragraph(f"{letter.get_kind_display()}: {letter.patient.name}", size=14, bold=True, gap=3)
     if letter.covering_note:
         pdf.paragraph(letter.covering_note, gap=4)
     for section in letter.sections:

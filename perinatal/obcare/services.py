@@ -184,18 +184,45 @@ def draft_letter(
 
 
 @transaction.atomic
+def draft_summary(*, patient: Patient, author, sections: list[tuple[str, str]]) -> CarePlanLetter:
+    """A draft telling her OB what happened, from sections the owning app composed; it asks
+    for no answer. Who she is and how to reach us are added here, as in every letter."""
+    obstetrician_id = ob_of(patient).obstetrician_id
+    if obstetrician_id is None:
+        raise CannotSend("Link her OB from the directory before writing a letter.")
+    clinic = Clinic.objects.current()
+    parts = [("Patient", identity_text(patient)), *sections]
+    parts.append(("How to reach us", contact_text(clinic, author)))
+    letter = CarePlanLetter.objects.create(
+        kind=CarePlanLetter.Kind.INFUSION_SUMMARY,
+        patient=patient,
+        obstetrician_id=obstetrician_id,
+        created_by=author,
+        sections=[{"heading": heading, "text": text} for heading, text in parts],
+    )
+    LetterEvent.objects.create(letter=letter, kind=Kind.DRAFTED, at=letter.created_at, by=author)
+    return letter
+
+
+@transaction.atomic
 def edit_draft(
-    letter: CarePlanLetter, *, by, respond_by: date, covering_note: str, recompose: bool
+    letter: CarePlanLetter, *, by, respond_by: date | None, covering_note: str, recompose: bool
 ) -> CarePlanLetter:
-    """Change a draft's note and date; ``recompose`` takes the chart as it is now. A letter that
-    was sent meanwhile raises LetterLocked (the row is locked while we look)."""
+    """Change a draft's note and date; ``recompose`` takes the chart as it is now. A summary
+    keeps what it was drafted with: only its note changes. A letter that was sent meanwhile
+    raises LetterLocked (the row is locked while we look)."""
     letter = CarePlanLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.is_locked:
         raise LetterLocked("This letter was sent; what it says can no longer change.")
     letter.covering_note = covering_note
-    if recompose or respond_by != letter.respond_by:
-        letter.sections = compose_sections(letter.patient, respond_by=respond_by, author=by)
-    letter.respond_by = respond_by
+    if not letter.asks_for_answer:
+        recompose = False
+    elif respond_by is None:
+        raise ValueError("A care-plan letter asks for an answer by a date.")
+    else:
+        if recompose or respond_by != letter.respond_by:
+            letter.sections = compose_sections(letter.patient, respond_by=respond_by, author=by)
+        letter.respond_by = respond_by
     # The draft goes to whoever is her OB now.
     letter.obstetrician_id = ob_of(letter.patient).obstetrician_id or letter.obstetrician_id
     letter.save()
@@ -261,7 +288,7 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
     reverse.
     """
     letter = CarePlanLetter.objects.select_related("patient", "obstetrician").get(pk=letter.pk)
-    if not letter.is_awaiting_answer and letter.status != Status.DRAFTED:
+    if not letter.may_send_again and letter.status != Status.DRAFTED:
         raise CannotSend("The OB has already answered this letter.")
     if not consent_signed(letter.patient):
         raise CannotSend(
@@ -304,7 +331,9 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
         else:
             done = _advance(
                 letter,
-                allowed=CarePlanLetter.AWAITING_ANSWER,
+                allowed=CarePlanLetter.AWAITING_ANSWER
+                if letter.asks_for_answer
+                else [Status.SENT, Status.OPENED],
                 kind=Kind.RESENT,
                 changes=changes,
                 now=now,
@@ -323,6 +352,7 @@ def send_letter(letter: CarePlanLetter, *, by) -> CarePlanLetter:
                 "letter_url": ob_letter_url(token),
                 "expires_on": long_date(expires_at),
                 "again": not first,
+                "summary": not letter.asks_for_answer,
             },
             dedupe_key=f"ob-letter:{letter.pk}:{token_digest[:16]}",
             about=letter,
@@ -377,6 +407,8 @@ class Answer:
 
 def respond(letter: CarePlanLetter, answer: Answer) -> bool:
     """Record the OB's clearance or concerns, once. Answering also acknowledges receipt."""
+    if not letter.asks_for_answer:
+        return False
     if answer.response == CarePlanLetter.Response.CONCERNS and not answer.text.strip():
         raise ValueError("Concerns need a few words saying what they are.")
     now = timezone.now()

@@ -93,6 +93,7 @@ def _waiting_for_staff() -> dict[str, Q]:
         "concerns": Q(status=Status.CONCERNS) & unreviewed,
         "cleared": Q(status=Status.CLEARED) & unreviewed,
         "no_answer": Q(
+            kind=CarePlanLetter.Kind.CARE_PLAN,
             status__in=CarePlanLetter.AWAITING_ANSWER,
             sent_at__lte=timezone.now() - timedelta(days=wait),
         ),
@@ -186,5 +187,5 @@ def chart_section(patient, staff_can) -> dict:
     care-plan letter (one query each)."""
     letters = []
     if "chart.clinical" in staff_can:
-        letters = list(patient.ob_letters.only("public_id", "created_at", "status"))
+        letters = list(patient.ob_letters.only("public_id", "kind", "created_at", "status"))
     return {"ob": ob_of(patient), "letters": letters}

@@ -276,7 +276,7 @@ def letter_edit(request, public_id):
         services.edit_draft(
             letter,
             by=request.user,
-            respond_by=form.cleaned_data["respond_by"],
+            respond_by=form.cleaned_data.get("respond_by"),
             covering_note=form.cleaned_data["covering_note"],
             recompose="refresh" in request.POST,
         )

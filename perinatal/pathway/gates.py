@@ -109,7 +109,7 @@ def evidence_for(patients: list[Patient]) -> dict[int, Evidence]:
     for withdrawal in ConsentWithdrawal.objects.filter(patient__in=ids).select_related("signed"):
         found[withdrawal.patient_id].withdrawals.append(withdrawal)
     for letter in (
-        CarePlanLetter.objects.filter(patient__in=ids)
+        CarePlanLetter.objects.filter(patient__in=ids, kind=CarePlanLetter.Kind.CARE_PLAN)
         .exclude(status=CarePlanLetter.Status.DRAFTED)
         .order_by("-created_at", "-id")
         .only("id", "patient_id", "status", "sent_at", "responded_at", "created_at")
