@@ -21,6 +21,8 @@ from playwright.sync_api import expect
 
 from perinatal.accounts.tests.helpers import authenticator, code_for
 from perinatal.infusion.models import DaySettings, InfusionSession, VialUse
+from perinatal.notify.models import Message
+from perinatal.obcare.tests.helpers import LINK
 from perinatal.pathway import services as pathway
 from perinatal.plans.tests.helpers import (
     a_patient,
@@ -207,6 +209,24 @@ def test_two_mothers_in_two_chairs_from_check_in_to_discharge(
         )
     clinician.goto(f"/staff/infusions/{appointments[0].public_id}/record/")
     assert_no_axe_violations(clinician)
+
+    # After the day: an addendum to the locked record, and the day's summary to her OB.
+    clinician.get_by_label("Addendum").fill("Called her at 6 pm: no headache, resting at home.")
+    clinician.get_by_role("button", name="Sign and add").click()
+    expect(clinician.get_by_text("Called her at 6 pm")).to_be_visible()
+    clinician.get_by_role("button", name="Draft a summary for her OB").click()
+    expect(clinician.get_by_role("heading", level=1)).to_contain_text("Infusion summary to")
+    assert_no_axe_violations(clinician)
+    clinician.get_by_role("button", name=re.compile("^Send to")).click()
+    link = LINK.search(Message.objects.filter(template="ob_letter").latest("id").body_text)
+    assert link is not None
+    ob = new_context(**TABLET).new_page()
+    ob.goto(f"{live_server.url}/ob/letters/{link.group(1)}/")
+    expect(ob.get_by_text("no answer is needed")).to_be_visible()
+    assert_no_axe_violations(ob)
+    ob.get_by_role("button", name="Mark as read").click()
+    expect(ob.get_by_text("you marked this summary as read")).to_be_visible()
+
     station.goto("/staff/day/vials/")
     expect(station.get_by_text("K24-0")).to_be_visible()
     assert_no_axe_violations(station)
