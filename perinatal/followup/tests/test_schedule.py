@@ -111,9 +111,12 @@ def test_her_spanish_invitation_opens_the_spanish_page(
     first = by_day(session)[1]
     with time_machine.travel(first.opens_at, tick=False):
         services.sweep()
-        link = link_in(Message.objects.get(template="follow_up_invitation"))
+        invitation = Message.objects.get(template="follow_up_invitation")
+        assert invitation.subject.startswith("¿Cómo se siente?")
+        link = link_in(invitation)
         assert link.startswith("/es/")
-        assert client.get(link).status_code == 200
+        page = client.get(link).content.decode()
+        assert "Cómo se siente ahora" in page and "Enviar mis respuestas" in page
 
 
 def test_no_reminder_once_she_has_answered(client, day_clinic, clinician, nurse, second_nurse):
