@@ -18,7 +18,6 @@ conditional UPDATE whose row count decides who goes on):
    a move into a higher band, marks it worsening for the work queue.
 """
 
-import logging
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,8 +38,6 @@ from perinatal.screening.instruments import Instrument, ScoredAnswers, get_instr
 from perinatal.screening.models import Screening
 from perinatal.screening.services import save_screening
 
-logger = logging.getLogger(__name__)
-
 WHILE_OPEN = 1  # the about_version of invitations and reminders: FollowUp.still_wants decides
 
 
@@ -57,8 +54,12 @@ def her_time_zone(session: InfusionSession) -> str:
         .first()
     )
     for zone in (own, session.appointment.time_zone, settings.TIME_ZONE):
-        if zone and zone in zoneinfo.available_timezones():
-            return zone
+        try:
+            if zone:
+                zoneinfo.ZoneInfo(zone)
+                return zone
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue  # a zone this machine does not know: the next one
     return "UTC"
 
 

@@ -55,6 +55,14 @@ def test_without_a_zone_of_her_own_the_infusions_location_sets_the_clock(
     assert (local.date(), local.hour) == (date(2026, 10, 20), 10)
 
 
+@pytest.mark.parametrize("unknown", ["Mars/Olympus_Mons", "../../etc/passwd"])
+def test_a_zone_this_machine_does_not_know_falls_back_to_the_location(
+    day_clinic, clinician, nurse, second_nurse, unknown
+):
+    session = infusion_given(clinician, nurse, second_nurse, zone=unknown)
+    assert by_day(session)[1].time_zone == session.appointment.time_zone
+
+
 def test_the_directors_hour_and_window_are_used(day_clinic, clinician, nurse, second_nurse):
     FollowUpSettings.objects.update(send_hour=18, window_days=5)
     session = infusion_given(clinician, nurse, second_nurse, zone="Europe/Madrid")
