@@ -22,6 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from perinatal.screening.instruments import instrument_codes
+
 UNREVIEWED = (
     "Shipped defaults with no published source that fixes them. Window, hour and reminder are "
     "clinic choices. Postpartum anchors at 6, 13 and 26 weeks follow the usual six-week "
@@ -123,8 +125,6 @@ class FollowUpSettings(models.Model):
         return "Follow-up settings"
 
     def clean(self):
-        from perinatal.screening.instruments import instrument_codes
-
         if self.instrument not in instrument_codes():
             raise ValidationError({"instrument": f"Choose one of {', '.join(instrument_codes())}."})
 

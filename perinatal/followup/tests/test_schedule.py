@@ -246,3 +246,15 @@ def test_the_worker_runs_the_sweep_on_its_schedule():
     path = "perinatal.followup.tasks.sweep_follow_ups"
     assert path in PERIODIC_TASKS
     assert import_string(path).call() == {"withdrawn": 0, "missed": 0, "sent": 0}
+
+
+def test_the_directors_settings_refuse_an_instrument_not_loaded_and_bad_weeks(db):
+    from django.core.exceptions import ValidationError
+
+    config = FollowUpSettings.objects.current()
+    config.instrument = "madrs"
+    config.postpartum_weeks = [13, 6]
+    with pytest.raises(ValidationError) as refused:
+        config.full_clean()
+    assert {"instrument", "postpartum_weeks"} <= set(refused.value.message_dict)
+    assert config.needs_review and "unverified" in config.source
