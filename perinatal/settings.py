@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "perinatal.plans",
     "perinatal.pathway",
     "perinatal.infusion",
+    "perinatal.followup",
     "perinatal.outcomes",
     "perinatal.backoffice",
     "perinatal.ops",

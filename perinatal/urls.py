@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/", include("perinatal.plans.staff_urls")),
     path("staff/", include("perinatal.pathway.urls")),
     path("staff/", include("perinatal.infusion.urls")),
+    path("staff/", include("perinatal.followup.staff_urls")),
     # What an OB opens from a letter's link.
     path("ob/", include("perinatal.obcare.urls")),
 ]
@@ -36,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("", include("perinatal.booking.urls")),
     path("", include("perinatal.consents.urls")),
     path("", include("perinatal.infusion.public_urls")),
+    path("", include("perinatal.followup.public_urls")),
     path("", include("perinatal.learn.urls")),
     prefix_default_language=False,
 )

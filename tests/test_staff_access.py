@@ -76,6 +76,7 @@ RECORD = {
     "pathway:sign_plan": "plan",
     "pathway:book_infusion": "plan",
     "pathway:reconfirm_infusion": "appointment",
+    "followup_staff:handled": "patient",
     **{
         f"infusion:{name}": "infusion"
         for name in (

@@ -19,6 +19,7 @@ Each entry and item says which capability may see it.
 from perinatal.booking import sources as booking
 from perinatal.consents import sources as consents
 from perinatal.consult import sources as consult
+from perinatal.followup import sources as followup
 from perinatal.infusion import sources as infusion
 from perinatal.obcare import sources as obcare
 from perinatal.pathway import sources as pathway
@@ -41,6 +42,7 @@ TIMELINE = (
 QUEUE = (
     screening.callback_requests,
     infusion.next_day_queue,
+    followup.follow_up_queue,
     pathway.flagged,
     booking.urgent_bookings,
     booking.bookings_to_confirm,
@@ -55,6 +57,7 @@ QUEUE = (
 COUNTS = (
     screening.callback_counts,
     infusion.next_day_counts,
+    followup.follow_up_counts,
     pathway.flagged_counts,
     booking.booking_counts,
     booking.duplicate_booking_counts,
@@ -75,6 +78,7 @@ KIND_NAMES = {
     **plans.KIND_NAMES,
     **pathway.KIND_NAMES,
     **infusion.KIND_NAMES,
+    **followup.KIND_NAMES,
 }
 
 # The chart's panels, in the order they show: (template, function).
@@ -84,4 +88,5 @@ CHART = (
     ("obcare/_chart_actions.html", obcare.chart_section),
     ("plans/_chart_actions.html", plans.chart_section),
     ("infusion/_chart_section.html", infusion.chart_section),
+    ("followup/_chart_section.html", followup.chart_section),
 )

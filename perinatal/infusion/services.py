@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from perinatal.booking.models import Appointment
-from perinatal.infusion import next_day
+from perinatal.infusion import next_day, signals
 from perinatal.infusion.dose import Dose, DoseRefused, work_out
 from perinatal.infusion.models import (
     Addendum,
@@ -468,6 +468,7 @@ def discharge(session: InfusionSession, *, by, ticked: list[str], escort: str, n
         session.discharged_at, session.discharged_by = now, by
         session.save()
         next_day.schedule(session)
+        signals.discharged.send(sender=InfusionSession, session=session)
     return session
 
 

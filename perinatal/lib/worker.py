@@ -30,6 +30,8 @@ PERIODIC_TASKS = [
     "perinatal.notify.tasks.deliver_due_messages",
     # One reminder to staff per care-plan letter the OB has not answered in time.
     "perinatal.obcare.tasks.remind_unanswered_letters",
+    # Follow-up questionnaires: withdraw, mark missed and send what is due (idempotent).
+    "perinatal.followup.tasks.sweep_follow_ups",
 ]
 
 

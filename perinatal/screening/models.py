@@ -30,6 +30,7 @@ class Screening(models.Model):
         WEB = "web", _("self-screen page")
         API = "api", _("API")
         CLINIC = "clinic", _("clinic tablet")
+        FOLLOW_UP = "followup", _("follow-up link")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     instrument = models.CharField(max_length=16)
