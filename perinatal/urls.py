@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/", include("perinatal.pathway.urls")),
     path("staff/", include("perinatal.infusion.urls")),
     path("staff/", include("perinatal.followup.staff_urls")),
+    path("staff/", include("perinatal.outcomes.urls")),
     # What an OB opens from a letter's link.
     path("ob/", include("perinatal.obcare.urls")),
 ]

@@ -272,6 +272,8 @@ def restore_shipped_defaults() -> None:
     importlib.import_module(pathway_defaults).add_defaults(apps, None)
     day_defaults = "perinatal.infusion.migrations.0002_default_day_settings"
     importlib.import_module(day_defaults).add_defaults(apps, None)
+    outcome_defaults = "perinatal.outcomes.migrations.0002_default_definitions"
+    importlib.import_module(outcome_defaults).add_defaults(apps, None)
     load_consent_forms()
     load_infusion_setup()
 

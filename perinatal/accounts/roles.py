@@ -53,6 +53,8 @@ class Can(models.TextChoices):
     # The infusion day
     RUN_INFUSION = "infusion.run", "Check in, weigh, prepare and check doses, observe, keep vials"
     SIGN_DISCHARGE = "infusion.discharge", "Go ahead outside the start limits; sign the discharge"
+    # Outcomes
+    SEE_OUTCOMES = "outcomes.see", "See the clinic's outcome figures and export them"
     # Oversight and configuration
     SEE_AUDIT = "audit.view", "Search the audit log and a patient's access history"
     CONFIGURE_CLINICAL = "config.clinical", "Set eligibility items, protocols, consent texts"
@@ -83,6 +85,7 @@ _CLINICIAN = _NURSE | {
     Can.SEND_OB_LETTERS,
     Can.WRITE_PLANS,
     Can.SIGN_DISCHARGE,
+    Can.SEE_OUTCOMES,
 }
 
 _EVERYONE = {Can.OWN_ACCOUNT}

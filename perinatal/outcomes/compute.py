@@ -12,6 +12,7 @@ shown apart and counted in neither), and every rate names the number it is a sha
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from perinatal.outcomes.stats import Mean, mean_with_interval
 
@@ -35,8 +36,12 @@ class Course:
     breastfeeding: bool | None = None
     results: tuple[Result, ...] = ()
 
+    @cached_property
+    def _by_day(self) -> dict[int, Result]:
+        return {r.day: r for r in self.results}
+
     def result(self, day: int) -> Result | None:
-        return next((r for r in self.results if r.day == day), None)
+        return self._by_day.get(day)
 
 
 @dataclass(frozen=True)

@@ -59,16 +59,18 @@ def load_demo_day(make_mother) -> int:
             continue
         patient = make_mother(mother, clinician)
         plan = patient.treatment_plans.signed().get()
-        appointment = _book_today(plan, clinician, seat, mother["starts_in_minutes"])
+        start = timezone.now() + timedelta(minutes=mother["starts_in_minutes"])
+        appointment = book_at(plan, clinician, start, seat=seat)
         if appointment is not None:
             _walk(appointment, nurse, clinician, mother["stage"])
             added += 1
     return added
 
 
-def _book_today(plan, clinician, seat: int, minutes: int) -> Appointment | None:
+def book_at(plan, clinician, start, seat: int = 0) -> Appointment | None:
+    """Her infusion at ``start`` (to the minute) in the ``seat``-th free chair, or None."""
     visit = Protocol.objects.default().visit_type
-    start = (timezone.now() + timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+    start = start.replace(second=0, microsecond=0)
     for chair in InfusionChair.objects.filter(is_active=True).order_by("location__name", "name")[
         seat:
     ]:

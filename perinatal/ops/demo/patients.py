@@ -36,6 +36,7 @@ from perinatal.obcare import services as obcare
 from perinatal.obcare.models import Obstetrician, PatientOb
 from perinatal.ops.demo.clinic import DEMO_NAME
 from perinatal.ops.demo.infusion_day import load_demo_day
+from perinatal.ops.demo.outcomes import load_demo_cohort
 from perinatal.pathway import services as pathway
 from perinatal.patients.models import Patient
 from perinatal.plans import services as plans
@@ -103,6 +104,8 @@ def load_demo_patients() -> int:
         added += 1
     with transaction.atomic():
         added += load_demo_day(_to_a_signed_plan)
+    with transaction.atomic():
+        added += load_demo_cohort(_to_a_signed_plan)
     return added
 
 

@@ -1,6 +1,8 @@
 """The demo opens on a back office with patients in it: one at each step of the pathway, made by
 the same services staff use, fictional, and loaded once however often the demo is."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -12,12 +14,16 @@ from perinatal.consents.models import ConsentRequest, SignedConsent
 from perinatal.consult.models import ConsultationNote
 from perinatal.infusion.board import today
 from perinatal.infusion.models import InfusionSession
+from perinatal.ops.demo.outcomes import COHORT
+from perinatal.outcomes import report
+from perinatal.outcomes.cohort import Window
 from perinatal.patients.models import Patient
 from perinatal.plans.models import TreatmentPlan
 from perinatal.screening.models import CallbackRequest
 from tests.harness import sign_in_as
 
 pytestmark = pytest.mark.django_db
+COHORT_EMAILS = [mother[1] for mother in COHORT]
 
 
 def load_demo():
@@ -49,7 +55,9 @@ def test_the_demo_has_a_patient_at_each_step_of_the_pathway():
     booked = Appointment.objects.get(consultation_type__slug="free-video-consultation")
     assert booked.starts_at > now and booked.is_booked and booked.patient_id
 
-    signed_notes = ConsultationNote.objects.filter(status=ConsultationNote.Status.SIGNED)
+    signed_notes = ConsultationNote.objects.filter(status=ConsultationNote.Status.SIGNED).exclude(
+        patient__email__in=COHORT_EMAILS
+    )
     assert signed_notes.count() == 5  # the note, consents and plan steps, and today's two
     only_a_note = signed_notes.exclude(patient__consent_requests__isnull=False).get().patient
     assert not TreatmentPlan.objects.filter(patient=only_a_note).exists()
@@ -76,9 +84,24 @@ def test_the_demo_has_a_live_infusion_day():
     board = today(timezone.now())
     stages = {row.stage for place in board for row in place["rows"] if row.appointment}
     assert stages == {"checked_in", "infusing"}
-    infusing = InfusionSession.objects.get(started_at__isnull=False)
+    infusing = InfusionSession.objects.get(started_at__isnull=False, discharged_at__isnull=True)
     assert infusing.verified_by_id != infusing.prepared_by_id
     assert infusing.observations.count() == 2
+
+
+def test_the_demo_has_a_cohort_whose_follow_up_is_done():
+    load_demo()
+    yesterday = timezone.localdate() - timedelta(days=1)  # today's board is not a cohort
+    found = report.build(Window(yesterday - timedelta(days=365), yesterday), "epds")
+    assert found.overall.infusions == len(COHORT) == found.overall.with_baseline
+    day_7 = next(day for day in found.overall.days if day.day == 7)
+    assert 0 < day_7.response.count < day_7.response.of
+    assert any(day.missed for day in found.overall.days)
+    lasting = found.overall.durability[0]
+    assert lasting.responders and 0 < lasting.still <= lasting.followed
+    effects = {effect.name: effect for effect in found.effects}
+    assert effects["Nausea or vomiting"].median_minutes == 25
+    assert effects["Headache"].lasted == {"A few hours": effects["Headache"].sessions.count}
 
 
 def test_the_demo_patients_are_plainly_fictional():

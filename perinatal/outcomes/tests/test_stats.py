@@ -14,6 +14,16 @@ def test_the_975_quantile_matches_the_printed_table(df, expected):
     assert t_quantile(0.975, df) == pytest.approx(expected, abs=0.0005)
 
 
+def test_the_expansion_above_30_degrees_agrees_with_the_exact_series():
+    for df in (31, 45, 80, 200, 1000):
+        # The exact series for this df, solved by bisection as up to 30.
+        low, high = 0.0, 4.0
+        for _ in range(60):
+            middle = (low + high) / 2
+            low, high = (middle, high) if t_cdf(middle, df) < 0.975 else (low, middle)
+        assert t_quantile(0.975, df) == pytest.approx(low, abs=1e-5)
+
+
 def test_the_distribution_is_symmetric_and_centred():
     for df in (1, 2, 7, 30):
         assert t_cdf(0, df) == pytest.approx(0.5)
