@@ -1,10 +1,17 @@
 from django.contrib import admin
 
+from perinatal.accounts.admin_access import CapabilityAdmin
+from perinatal.accounts.roles import Can
 from perinatal.outcomes.models import OutcomeSettings
 
 
 @admin.register(OutcomeSettings)
-class OutcomeSettingsAdmin(admin.ModelAdmin):
+class OutcomeSettingsAdmin(CapabilityAdmin):
+    """The medical director's outcome definitions: one row, changed, never added twice or
+    deleted."""
+
+    capability = Can.CONFIGURE_CLINICAL
+    list_display = ["__str__", "response_drop_pct", "needs_review", "updated_at"]
     fieldsets = [
         (
             "Response and remission",
