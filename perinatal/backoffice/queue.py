@@ -2,7 +2,8 @@
 
 ``items_for(user, limit)`` asks every queue source (``perinatal.backoffice.sources``), keeps
 what the person may see, and sorts by (priority, time); ``counts_for(user)`` asks every count,
-for the staff home's summary and the queue's group totals.
+for the staff home's summary and the queue's group totals (the queue counts its urgent items
+itself: they are never cut).
 """
 
 from collections import defaultdict
@@ -33,13 +34,19 @@ def items_for(user, limit: int = SOURCE_LIMIT) -> list[QueueItem]:
     return items
 
 
-def counts_for(user) -> list[QueueCount]:
+def counts_for(user, *, urgent_kinds: bool = True) -> list[QueueCount]:
     """How many items of each kind this person may see, most pressing kinds first; kinds with
-    nothing waiting are left out. One query per count function."""
+    nothing waiting are left out. One query per count function.
+
+    Without ``urgent_kinds``, the counts of kinds whose every item is urgent
+    (``sources.URGENT_COUNTS``) are not asked: the queue lists those in full and counts them
+    itself, and one of them (infusions that may not start) is as costly as its list.
+    """
     allowed = capabilities(user)
+    counters = [c for c in sources.COUNTS if urgent_kinds or c not in sources.URGENT_COUNTS]
     counts = [
         count
-        for counter in sources.COUNTS
+        for counter in counters
         for count in counter()
         if count.count and count.capability in allowed
     ]

@@ -9,7 +9,8 @@ them. To add an app's entries, write its functions and list them here.
 - a queue source is ``function(limit) -> [QueueItem]``: every urgent item and, of each other
   priority, the oldest ``limit``;
 - a count is ``function() -> [QueueCount]``: how many items of each kind the queue source
-  lists without a limit (the two must agree), in a fixed number of queries;
+  lists without a limit (the two must agree), in a fixed number of queries; a count of kinds
+  whose every item is urgent is named in ``URGENT_COUNTS`` too;
 - ``KIND_NAMES`` says how the staff home and the queue name each kind;
 - a chart section is ``function(patient, staff_can) -> dict | None``: the context of the app's
   panel on the chart (its template, named beside it in ``CHART``), None for nothing to show.
@@ -59,6 +60,7 @@ COUNTS = (
     infusion.next_day_counts,
     followup.follow_up_counts,
     pathway.flagged_counts,
+    booking.urgent_booking_counts,
     booking.booking_counts,
     booking.duplicate_booking_counts,
     patients.duplicate_counts,
@@ -67,6 +69,10 @@ COUNTS = (
     obcare.letter_counts,
     plans.infusion_counts,
 )
+
+# The counts of kinds whose every item is urgent. The queue lists every urgent item, so it
+# counts them from its items and does not ask these; the staff home does.
+URGENT_COUNTS = (pathway.flagged_counts, booking.urgent_booking_counts)
 
 KIND_NAMES = {
     **screening.KIND_NAMES,

@@ -86,10 +86,13 @@ def queue(request):
     show_all = request.GET.get("all") == "1"
     limit = work_queue.SOURCE_LIMIT if show_all else QUEUE_GROUP_ROWS
     items = work_queue.items_for(request.user, limit)
-    totals = work_queue.totals_by_priority(work_queue.counts_for(request.user))
     groups = defaultdict(list)
     for item in items:
         groups[item.priority].append(item)
+    # Every urgent item is listed, so they are their own count; the routine groups are counted.
+    counts = work_queue.counts_for(request.user, urgent_kinds=False)
+    totals = work_queue.totals_by_priority(counts)
+    totals[URGENT] = len(groups.get(URGENT, []))
     sections = []
     for priority, group in sorted(groups.items()):
         listed = group if priority == URGENT else group[:limit]

@@ -328,3 +328,18 @@ def test_possible_duplicate_bookings_read_only_the_people_listed(
     ]
     assert len(possible_duplicate_bookings(10)) == 3
     assert_queue_counts_agree()
+
+
+def test_the_queue_totals_agree_with_the_staff_home(client, staff, busy_morning):
+    """The queue counts its urgent items from the list (every one is listed) and asks the counts
+    only for the rest: its totals are the staff home's."""
+    sign_in_as(client, "clinician")
+
+    queue = client.get("/staff/queue/").content.decode()
+    home = client.get("/staff/").content.decode()
+
+    assert 'Urgent: act now <span class="muted small">(2)</span>' in queue
+    assert "6 items waiting" in queue
+    assert "<strong>2 urgent items</strong>" in home
+    assert "Urgent bookings: <strong>1</strong>" in home
+    assert_queue_counts_agree()

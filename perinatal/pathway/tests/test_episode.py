@@ -7,9 +7,10 @@ from perinatal.consents.services import withdraw
 from perinatal.consult.models import EligibilityAssessment
 from perinatal.ops.demo.patients import sign_eligible_note
 from perinatal.pathway import episode, gates
+from perinatal.pathway.risks import risks_of
 from perinatal.pathway.tests.helpers import consent, ob_answers, sign
 from perinatal.plans.tests.helpers import draft_plan
-from perinatal.screening.models import Screening
+from perinatal.screening.models import CallbackRequest, Screening
 from tests.harness import sign_in
 
 
@@ -97,6 +98,41 @@ def test_the_risk_banner_names_a_recent_self_harm_answer_and_a_withdrawn_consent
         page = client.get(path).content.decode()
         assert "Self-harm answered positive on a screen of" in page, path
         assert "Consent withdrawn on" in page, path
+
+
+def test_the_risk_banner_names_a_self_harm_answer_her_call_back_links(client, patient, staff):
+    """A screen taken before she had a record reaches her through the call-back it asked for."""
+    screen = Screening.objects.create(
+        instrument="epds",
+        instrument_version="1",
+        language="en",
+        answers=[],
+        item_scores=[0] * 9 + [2],
+        total=12,
+        band="possible",
+        safety_alert=True,
+        channel="web",
+    )
+    CallbackRequest.objects.create(
+        first_name="Ana", phone="+16175550100", language="en", screening=screen, patient=patient
+    )
+    Screening.objects.create(  # another mother's answer, linked to no one's call-back
+        instrument="epds",
+        instrument_version="1",
+        language="en",
+        answers=[],
+        item_scores=[0] * 9 + [2],
+        total=12,
+        band="possible",
+        safety_alert=True,
+        channel="web",
+    )
+    sign_in(client, staff("front_desk"))
+
+    page = client.get(f"/staff/patients/{patient.public_id}/").content.decode()
+
+    assert "Self-harm answered positive on a screen of" in page
+    assert len(risks_of(patient)) == 1
 
 
 def test_an_old_self_harm_answer_leaves_the_banner(client, patient, clinician):
