@@ -109,31 +109,54 @@ class Summary:
     durability: list[Durability] = field(default_factory=list)
 
 
-def days_of(courses: Iterable[Course]) -> list[int]:
-    return sorted({r.day for c in courses for r in c.results})
+@dataclass
+class _Tally:
+    """One follow-up day's counts, gathered in one pass over the courses."""
+
+    answered: int = 0
+    missed: int = 0
+    open: int = 0
+    changes: list[float] = field(default_factory=list)
+    responders: int = 0
+    remitters: int = 0
+
+    def add(self, course: Course, result: Result, rules: Definitions) -> None:
+        if result.status == MISSED:
+            self.missed += 1
+        elif result.status == OPEN:
+            self.open += 1
+        elif result.status == ANSWERED:
+            self.answered += 1
+            baseline, score = course.baseline, result.score
+            if baseline is not None and score is not None:
+                self.changes.append(score - baseline)
+                self.responders += rules.responds(baseline, score)
+                self.remitters += bool(rules.remits(score))
+
+    def figures(self, day: int, rules: Definitions) -> Day:
+        scored = len(self.changes)
+        return Day(
+            day=day,
+            due=self.answered + self.missed,
+            answered=self.answered,
+            missed=self.missed,
+            open=self.open,
+            change=mean_with_interval(self.changes),
+            response=Share(self.responders, scored),
+            remission=None if rules.remission_below is None else Share(self.remitters, scored),
+        )
 
 
-def day_figures(courses: list[Course], day: int, rules: Definitions) -> Day:
-    results = [(c, c.result(day)) for c in courses]
-    answered = [(c, r) for c, r in results if r is not None and r.status == ANSWERED]
-    missed = sum(1 for _, r in results if r is not None and r.status == MISSED)
-    still_open = sum(1 for _, r in results if r is not None and r.status == OPEN)
-    scored = [
-        (c.baseline, r.score) for c, r in answered if c.baseline is not None and r.score is not None
-    ]
-    remission = None
-    if rules.remission_below is not None:
-        remission = Share(sum(1 for _, s in scored if rules.remits(s)), len(scored))
-    return Day(
-        day=day,
-        due=len(answered) + missed,
-        answered=len(answered),
-        missed=missed,
-        open=still_open,
-        change=mean_with_interval([s - b for b, s in scored]),
-        response=Share(sum(1 for b, s in scored if rules.responds(b, s)), len(scored)),
-        remission=remission,
-    )
+def day_figures(courses: Iterable[Course], rules: Definitions) -> list[Day]:
+    """Each follow-up day any course has, earliest first."""
+    tallies: dict[int, _Tally] = {}
+    for course in courses:
+        for result in course.results:
+            tally = tallies.get(result.day)
+            if tally is None:
+                tally = tallies[result.day] = _Tally()
+            tally.add(course, result, rules)
+    return [tallies[day].figures(day, rules) for day in sorted(tallies)]
 
 
 def durability(courses: list[Course], rules: Definitions) -> list[Durability]:
@@ -170,7 +193,7 @@ def summarise(instrument: str, courses: list[Course], rules: Definitions) -> Sum
         infusions=len(courses),
         with_baseline=len(baselines),
         baseline=mean_with_interval([float(b) for b in baselines]),
-        days=[day_figures(courses, day, rules) for day in days_of(courses)],
+        days=day_figures(courses, rules),
         durability=durability(courses, rules),
     )
 

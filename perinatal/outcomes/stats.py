@@ -4,7 +4,7 @@ Student's t distribution, exact for any number of patients."""
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from statistics import NormalDist, fmean, stdev
+from statistics import NormalDist, fmean
 
 
 def t_cdf(t: float, df: int) -> float:
@@ -72,5 +72,6 @@ def mean_with_interval(values: list[float]) -> Mean:
     mean = fmean(values)
     if n < 2:
         return Mean(n, mean, None, None)
-    half = t_quantile(0.975, n - 1) * stdev(values) / math.sqrt(n)
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
     return Mean(n, mean, mean - half, mean + half)
