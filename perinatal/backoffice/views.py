@@ -22,7 +22,6 @@ from perinatal.audit.models import Action
 from perinatal.backoffice import queue as work_queue
 from perinatal.backoffice import sources
 from perinatal.backoffice.forms import CallbackOutcomeForm
-from perinatal.backoffice.scores import Result, score_charts
 from perinatal.backoffice.timeline import entries_for
 from perinatal.backoffice.today import schedule
 from perinatal.lib.backoffice import OB_LETTER, OTHER, TO_CONFIRM, UNSIGNED_CONSENT, URGENT
@@ -35,6 +34,7 @@ from perinatal.patients.forms import (
 )
 from perinatal.patients.models import MergeSuggestion, Patient
 from perinatal.screening import services as screening_services
+from perinatal.screening.charts import Result, score_charts
 from perinatal.screening.content import crisis_resources, risk_factors
 from perinatal.screening.instruments import definition
 from perinatal.screening.models import CallbackRequest, Screening

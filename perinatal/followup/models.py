@@ -196,6 +196,8 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handled_note = models.TextField(blank=True)
+    # Her progress page asks a date only she knows; wrong dates are counted and lock it.
+    progress_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = FollowUpQuerySet.as_manager()

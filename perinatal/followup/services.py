@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -289,6 +290,46 @@ def open_link(token: str, now: datetime | None = None) -> FollowUp:
     ):
         raise LinkClosed
     return follow_up
+
+
+# --- Her progress, behind a date only she knows ---------------------------------------------------
+
+PROGRESS_TRIES = 5  # wrong dates before her link no longer opens her progress
+
+
+def progress_link(token: str, now: datetime | None = None) -> FollowUp:
+    """The answered follow-up whose link may show her progress: until its window closes, and
+    not once the wrong dates have locked it. ``LinkClosed`` otherwise."""
+    now = now or timezone.now()
+    if not token or len(token) > 100:
+        raise LinkClosed
+    follow_up = (
+        FollowUp.objects.filter(token_digest=digest(token)).select_related("patient").first()
+    )
+    if (
+        follow_up is None
+        or follow_up.status != FollowUp.Status.ANSWERED
+        or now >= follow_up.closes_at
+        or follow_up.progress_failures >= PROGRESS_TRIES
+    ):
+        raise LinkClosed
+    return follow_up
+
+
+def is_her(follow_up: FollowUp, said: date) -> bool:
+    """Whether ``said`` is her date of birth or her baby's. A wrong date is counted (and
+    audited); enough of them lock the link's progress page."""
+    patient = follow_up.patient
+    if said in {d for d in (patient.date_of_birth, patient.delivery_date) if d is not None}:
+        return True
+    FollowUp.objects.filter(pk=follow_up.pk).update(progress_failures=F("progress_failures") + 1)
+    record(
+        Action.VIEW,
+        follow_up,
+        patient=follow_up.patient_id,
+        detail={"by": "patient", "page": "progress", "check": "wrong date"},
+    )
+    return False
 
 
 def instrument_for(follow_up: FollowUp) -> Instrument | None:

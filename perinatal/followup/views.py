@@ -25,7 +25,7 @@ from perinatal.screening.forms import ScreeningForm
 def _respond(request, template, context, status=200):
     response = render(request, template, {**context, "language_links": []}, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # "no-referrer" makes browsers fail CSRF
     return response
 
 
@@ -63,6 +63,7 @@ def answer(request, token):
                 {
                     "crisis": answered.screening.safety_alert,
                     "crisis_resources": crisis_resources(found.language),
+                    "token": token,
                 },
             )
         record(Action.VIEW, found, patient=found.patient_id, detail={"by": "patient"})

@@ -50,6 +50,8 @@ def test_her_link_opens_the_self_screens_questionnaire_and_stores_her_answers(cl
         assert "Edinburgh" in html  # the instrument's citation, as on the self-screen
         assert given.patient.name not in html
         assert "no-store" in page["Cache-Control"] and "noindex" in page["X-Robots-Tag"]
+        # Her link stays on this site; "no-referrer" would make browsers fail the CSRF check.
+        assert page["Referrer-Policy"] == "same-origin"
         done = client.post(link, epds_answers(total_from_items=7))
         assert done.status_code == 200 and "crisis-heading" not in done.content.decode()
     first.refresh_from_db()

@@ -1,13 +1,15 @@
 """Questionnaire scores over time, drawn on the server as inline SVG.
 
 One small chart per instrument (EPDS, PHQ-9 and GAD-7 have different ranges and cut-offs),
-sharing one time axis so they read together. The shaded regions are the instrument's bands as
-its data file defines them, so a clinic that loads its own cut-offs sees them here too. The
-geometry is computed here and ``_score_chart.html`` writes it out, marks and table rows
-included: no script, no third-party library, and a table with the same numbers for people who
-do not see the picture.
+sharing one time axis so they read together, with any marked days (her infusion) drawn across
+them. Staff see it on her chart; she sees it on her progress page. The shaded regions are the
+instrument's bands as its data file defines them, so a clinic that loads its own cut-offs sees
+them here too. The geometry is computed here and ``screening/_score_chart.html`` writes it out,
+marks and table rows included: no script, no third-party library, and a table with the same
+numbers for people who do not see the picture.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +21,7 @@ from perinatal.screening.instruments import Instrument, definition
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 10, 34
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-SHADES = 4  # band-0 (lowest scores) … band-3 (highest) in backoffice.css
+SHADES = 4  # band-0 (lowest scores) … band-3 (highest) in screening/score-chart.css
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class ScoreChart:
     points: list[Point]
     y_ticks: list[tuple[float, int]]
     x_ticks: list[tuple[float, str, str]]  # x, label, text-anchor
+    marks: list[tuple[float, str]]  # x, label: days drawn across the chart
 
     width = WIDTH
     height = HEIGHT
@@ -104,12 +107,18 @@ class ScoreChart:
         alerts = sum(p.safety_alert for p in self.points)
         if alerts:
             text += f". Self-harm item above zero in {alerts} of them"
+        for _, label in self.marks:
+            text += f". Marked: {label}"
         return text + "."
 
 
-def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
-    """Charts for each instrument's results (oldest first), sharing one time axis."""
+def score_charts(
+    results_by_code: dict[str, list[Result]], marks: Sequence[tuple[datetime, str]] = ()
+) -> list[ScoreChart]:
+    """Charts for each instrument's results (oldest first), sharing one time axis; each of
+    ``marks`` (a time and its name) is a line across every chart."""
     every = [r.at for results in results_by_code.values() for r in results]
+    every += [at for at, _ in marks]
     if not every:
         return []
     # Times in the page's zone, days written in the page's language.
@@ -143,6 +152,7 @@ def score_charts(results_by_code: dict[str, list[Result]]) -> list[ScoreChart]:
                 ],
                 y_ticks=[(scale.y(v), v) for v in _y_values(found, max_total)],
                 x_ticks=_x_ticks(start, end, scale),
+                marks=[(scale.x(at), label) for at, label in marks],
             )
         )
     return charts
