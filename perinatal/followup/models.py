@@ -196,6 +196,9 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handled_note = models.TextField(blank=True)
+    # What she had answered when she left without finishing: {"q1": "2", ...}, shown again
+    # when she comes back within the window; cleared when she sends her answers.
+    draft = models.JSONField(default=dict, blank=True, editable=False)
     # Her progress page asks a date only she knows; wrong dates are counted and lock it.
     progress_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

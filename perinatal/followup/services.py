@@ -292,6 +292,40 @@ def open_link(token: str, now: datetime | None = None) -> FollowUp:
     return follow_up
 
 
+def keep_draft(follow_up: FollowUp, instrument: Instrument, data) -> dict[str, str]:
+    """Keep what she has answered so far (valid positions only), to show again when she comes
+    back within the window. An answer above zero on a self-harm item reaches on-call at once,
+    finished or not. Returns the kept answers."""
+    kept = {}
+    for item in instrument.items:
+        value = data.get(f"q{item.number}", "")
+        if value.isdigit() and int(value) < len(item.options):
+            kept[f"q{item.number}"] = value
+    FollowUp.objects.filter(pk=follow_up.pk, status=FollowUp.Status.SENT).update(draft=kept)
+    record(
+        Action.UPDATE,
+        follow_up,
+        patient=follow_up.patient_id,
+        detail={"by": "patient", "draft": len(kept)},
+    )
+    if draft_alerts(instrument, kept):
+        alert_on_call(
+            template="follow_up_alert",
+            context={"queue_url": settings.SITE_URL + reverse("backoffice:queue")},
+            dedupe_key=f"follow-up-draft-alert:{follow_up.pk}",
+            about=follow_up,
+        )
+    return kept
+
+
+def draft_alerts(instrument: Instrument, kept: dict[str, str]) -> bool:
+    return any(
+        item.safety and f"q{item.number}" in kept
+        and item.options[int(kept[f"q{item.number}"])].score > 0
+        for item in instrument.items
+    )  # fmt: skip
+
+
 # --- Her progress, behind a date only she knows ---------------------------------------------------
 
 PROGRESS_TRIES = 5  # wrong dates before her link no longer opens her progress
@@ -389,8 +423,9 @@ def answer(follow_up: FollowUp, scored: ScoredAnswers) -> FollowUp:
         follow_up.status = FollowUp.Status.ANSWERED
         follow_up.answered_at = now
         follow_up.screening = screen
+        follow_up.draft = {}
         follow_up.worsening = is_worsening(follow_up, screen, config)
-        follow_up.save(update_fields=["status", "answered_at", "screening", "worsening"])
+        follow_up.save(update_fields=["status", "answered_at", "screening", "worsening", "draft"])
         withdraw(follow_up)  # her reminder, if it has not gone yet
         if screen.safety_alert:
             alert_on_call(

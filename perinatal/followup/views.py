@@ -51,8 +51,27 @@ def answer(request, token):
     if instrument is None:  # the director's instrument is not loaded here: nothing to ask
         return _closed(request)
     with translation.override(found.language):
-        form = ScreeningForm(request.POST or None, instrument=instrument, language=found.language)
-        if request.method == "POST" and form.is_valid():
+        form = ScreeningForm(
+            request.POST or None,
+            initial=found.draft,  # what she answered before she left, if she did
+            instrument=instrument,
+            language=found.language,
+        )
+        crisis = False
+        if request.method == "POST" and ("later" in request.POST or not form.is_valid()):
+            kept = services.keep_draft(found, instrument, request.POST)
+            crisis = services.draft_alerts(instrument, kept)
+            if "later" in request.POST:
+                return _respond(
+                    request,
+                    "followup/later.html",
+                    {
+                        "crisis": crisis,
+                        "crisis_resources": crisis_resources(found.language),
+                        "closes_at": found.closes_at,
+                    },
+                )
+        elif request.method == "POST":
             try:
                 answered = services.answer(found, instrument.score(form.positions()))
             except services.LinkClosed:
@@ -70,7 +89,12 @@ def answer(request, token):
         return _respond(
             request,
             "followup/answer.html",
-            {"form": form, "instrument": instrument},
+            {
+                "form": form,
+                "instrument": instrument,
+                "crisis": crisis,
+                "crisis_resources": crisis_resources(found.language),
+            },
             status=400 if form.is_bound else 200,
         )
 

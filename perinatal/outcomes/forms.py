@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -7,6 +7,7 @@ from perinatal.outcomes.cohort import Window
 
 INSTRUMENTS = [("epds", "EPDS"), ("phq9", "PHQ-9")]
 REACH = timedelta(days=3 * 366)  # a range longer than three years is a typo
+EARLIEST = date(2000, 1, 1)  # before any infusion this software has recorded
 
 
 class RangeForm(forms.Form):
@@ -30,6 +31,10 @@ class RangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        for name in ("start", "end"):
+            if data.get(name) and data[name] < EARLIEST:
+                self.add_error(name, "Choose a date from 2000 on.")
+                data[name] = None
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=365)
         if end < start:

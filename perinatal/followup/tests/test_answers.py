@@ -202,3 +202,37 @@ def test_an_outsider_cannot_record_anything(client, given, outsider):
     response = client.post(address, {"note": "x"})
     assert response.status_code in (302, 404)
     assert not FollowUp.objects.filter(handled_at__isnull=False).exists()
+
+
+def test_what_she_answered_is_kept_when_she_leaves_and_shown_when_she_comes_back(client, given):
+    first = nth(given, 0)
+    link = sent_link(first)
+    every = epds_answers(total_from_items=7)
+    half = {key: value for key, value in every.items() if key in ("q1", "q2", "q3")}
+    with time_machine.travel(first.opens_at + timedelta(hours=2), tick=False) as clock:
+        saved = client.post(link, {**half, "later": "1"})
+        assert saved.status_code == 200 and "Your answers are saved" in saved.content.decode()
+        first.refresh_from_db()
+        assert first.draft == half and first.status == "sent"
+        clock.shift(timedelta(days=1))  # she comes back the next day, within the window
+        page = client.get(link).content.decode()
+        for key, value in half.items():
+            assert f'name="{key}" value="{value}" id="id_{key}_{value}" required checked' in page
+        # An incomplete send keeps what she chose too, and names what is missing.
+        refused = client.post(link, {**half, "q4": every["q4"]})
+        assert refused.status_code == 400
+        first.refresh_from_db()
+        assert set(first.draft) == {"q1", "q2", "q3", "q4"}
+        assert client.post(link, every).status_code == 200
+    first.refresh_from_db()
+    assert first.status == "answered" and first.draft == {}
+
+
+def test_a_self_harm_answer_left_unfinished_still_reaches_on_call(client, given):
+    first = nth(given, 0)
+    link = sent_link(first)
+    with time_machine.travel(first.opens_at + timedelta(hours=2), tick=False):
+        answers = epds_answers(total_from_items=0, self_harm=2)
+        saved = client.post(link, {"q10": answers["q10"], "later": "1"})
+    assert 'id="crisis-heading"' in saved.content.decode()
+    assert Message.objects.filter(template="follow_up_alert", about_id=first.pk).exists()

@@ -173,6 +173,10 @@ def test_only_clinical_staff_see_outcomes_and_bad_dates_are_named(client, day_cl
     assert "Enter a date as YYYY-MM-DD." in response.content.decode()
     response = client.get(reverse("outcomes:dashboard"), {"start": "2020-01-01"})
     assert "three years or less" in response.content.decode()
+    for far in ({"end": "0001-01-01"}, {"start": "0001-01-01"}, {"end": "9999-12-31"}):
+        response = client.get(reverse("outcomes:dashboard"), far)
+        assert response.status_code == 200, far
+        assert "Choose" in response.content.decode(), far
 
 
 def test_the_command_refuses_dates_it_cannot_use(day_clinic):
