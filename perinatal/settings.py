@@ -192,6 +192,9 @@ else:
             "OPTIONS": {"file_path": str(VAR_DIR / "sent-mail")},
         }
     }
+# Text messages (perinatal.notify.texts): the file backend writes each to var/texts.
+PERINATAL_TEXT_BACKEND = env_str("PERINATAL_TEXT_BACKEND", "perinatal.notify.texts.FileBackend")
+PERINATAL_TEXT_DIR = Path(env_str("PERINATAL_TEXT_DIR", str(VAR_DIR / "texts")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Perinatal demo clinic <clinic@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The right-hand side of every Message-ID, so a repeat of the same message can be recognised.

@@ -21,6 +21,7 @@ conditional UPDATE whose row count decides who goes on):
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +35,7 @@ from perinatal.clinic.models import Clinic
 from perinatal.followup.models import FollowUp, FollowUpSettings
 from perinatal.infusion.models import InfusionSession
 from perinatal.lib.tokens import digest, new_token
-from perinatal.notify.services import alert_on_call, queue_email, withdraw
+from perinatal.notify.services import alert_on_call, queue_email, queue_text, withdraw
 from perinatal.screening.instruments import Instrument, ScoredAnswers, get_instrument
 from perinatal.screening.models import Screening
 from perinatal.screening.services import save_screening
@@ -220,7 +221,7 @@ def send_due(now: datetime) -> int:
 
 def _send(follow_up: FollowUp, now: datetime, config: FollowUpSettings) -> bool:
     patient = follow_up.patient
-    if not patient.email:
+    if not patient.email and not patient.phone:
         return False  # nothing to send to: the window closes as missed and staff call her
     token, token_digest = new_token()
     claimed = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUp.Status.DUE).update(
@@ -236,16 +237,20 @@ def _send(follow_up: FollowUp, now: datetime, config: FollowUpSettings) -> bool:
     }
 
     def queue(template: str, dedupe_key: str, send_at: datetime | None = None) -> None:
-        queue_email(
-            to=patient.email,
-            template=template,
-            context=context,
-            language=follow_up.language,
-            dedupe_key=dedupe_key,
-            about=follow_up,
-            about_version=WHILE_OPEN,
-            send_at=send_at,
-        )
+        """By email and by text, to whichever she gave us: the text is short, a phone's way."""
+        common: dict[str, Any] = {
+            "template": template,
+            "context": context,
+            "language": follow_up.language,
+            "about": follow_up,
+            "about_version": WHILE_OPEN,
+            "send_at": send_at,
+        }
+        if patient.email:
+            queue_email(to=patient.email, dedupe_key=dedupe_key, **common)
+        if patient.phone:
+            text = {**common, "template": f"{template}_text"}
+            queue_text(to=patient.phone, dedupe_key=f"{dedupe_key}:text", **text)
 
     queue("follow_up_invitation", f"follow-up:{follow_up.pk}")
     remind_at = now + timedelta(hours=config.reminder_hours)

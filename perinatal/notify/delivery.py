@@ -28,6 +28,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import F
 from django.utils import timezone
 
+from perinatal.notify import texts
 from perinatal.notify.models import Message, backoff
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,10 @@ def _send_email(message: Message) -> None:
         connection.send_messages([email])
 
 
+def _send_text(message: Message) -> None:
+    texts.backend().send(to=message.to, body=message.body_text, message_id=str(message.public_id))
+
+
 Retry = Callable[[int, datetime], object]
 
 
@@ -103,7 +108,10 @@ def deliver(pk: int, *, retry: Retry | None = None) -> str:
         )
         return Message.Status.CANCELLED
     try:
-        _send_email(message)
+        if message.channel == Message.Channel.TEXT:
+            _send_text(message)
+        else:
+            _send_email(message)
     except Exception as exc:  # any transport failure is retried; the reason is kept for staff
         reason = f"{type(exc).__name__}: {exc}"[:300]
         logger.warning(

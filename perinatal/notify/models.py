@@ -36,11 +36,14 @@ class Message(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("email")
+        TEXT = "text", _("text message")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     template = models.CharField(max_length=64, help_text="Name of the email template triplet.")
-    to = models.EmailField()
+    to = models.CharField(
+        max_length=254, help_text="An email address, or for a text a phone number (E.164)."
+    )
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

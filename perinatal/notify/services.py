@@ -44,26 +44,65 @@ def queue_email(
     ``about_version`` it is sent only if, just before it goes, ``about.still_wants(message)``
     still says yes (see ``Message.still_wanted``); ``about`` must then have that method.
     """
-    if about_version is not None and not hasattr(about, "still_wants"):
-        raise TypeError("A conditional message needs an about-object with still_wants().")
     with translation.override(language):
         subject, text, html = render_email(template, context)
+    return _store(
+        Message(
+            template=template,
+            to=to,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            dedupe_key=dedupe_key,
+            calendar=calendar,
+            about=about,
+            about_version=about_version,
+        ),
+        send_at,
+    )
+
+
+def queue_text(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "en",
+    dedupe_key: str = "",
+    about: models.Model | None = None,
+    about_version: int | None = None,
+    send_at: datetime | None = None,
+) -> Message | None:
+    """Store a text message in the outbox, as ``queue_email`` stores an email: the body is
+    ``templates/texts/<template>.txt``; ``to`` is a phone number in E.164."""
+    with translation.override(language):
+        body = render_to_string(f"texts/{template}.txt", context).strip()
+    return _store(
+        Message(
+            channel=Message.Channel.TEXT,
+            template=template,
+            to=to,
+            subject="",
+            body_text=body,
+            dedupe_key=dedupe_key,
+            about=about,
+            about_version=about_version,
+        ),
+        send_at,
+    )
+
+
+def _store(message: Message, send_at: datetime | None) -> Message | None:
+    """Save ``message`` (None if its dedupe key was queued before) and hand it to the worker
+    once the transaction commits, or leave it to the sweep when its time is later."""
+    if message.about_version is not None and not hasattr(message.about, "still_wants"):
+        raise TypeError("A conditional message needs an about-object with still_wants().")
+    message.next_attempt_at = send_at or timezone.now()
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                template=template,
-                to=to,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                dedupe_key=dedupe_key,
-                calendar=calendar,
-                about=about,
-                about_version=about_version,
-                next_attempt_at=send_at or timezone.now(),
-            )
+            message.save()
     except IntegrityError:
-        if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
+        if message.dedupe_key and Message.objects.filter(dedupe_key=message.dedupe_key).exists():
             return None
         raise
     if send_at and send_at > timezone.now():

@@ -236,3 +236,46 @@ def test_a_self_harm_answer_left_unfinished_still_reaches_on_call(client, given)
         saved = client.post(link, {"q10": answers["q10"], "later": "1"})
     assert 'id="crisis-heading"' in saved.content.decode()
     assert Message.objects.filter(template="follow_up_alert", about_id=first.pk).exists()
+
+
+def test_her_invitation_goes_by_text_too_with_only_the_link(given, settings, tmp_path):
+    from perinatal.notify.delivery import deliver
+
+    settings.PERINATAL_TEXT_DIR = tmp_path
+    first = nth(given, 0)
+    link = sent_link(first)
+    text = Message.objects.get(template="follow_up_invitation_text", about_id=first.pk)
+    assert (text.channel, text.to) == ("text", given.patient.phone)
+    assert link in text.body_text and len(text.body_text) < 180
+    for private in (given.patient.name, "depress", "EPDS", "ketamine"):
+        assert private.lower() not in text.body_text.lower()
+    with time_machine.travel(first.opens_at, tick=False):
+        assert deliver(text.pk) == "sent"
+    written = (tmp_path / f"{text.public_id}.txt").read_text()
+    assert given.patient.phone in written and link in written
+    assert oct((tmp_path / f"{text.public_id}.txt").stat().st_mode)[-3:] == "600"
+
+
+def test_a_mother_with_a_phone_and_no_email_is_asked_by_text(given):
+    given.patient.email = ""
+    given.patient.save(update_fields=["email"])
+    first = nth(given, 0)
+    with time_machine.travel(first.opens_at, tick=False):
+        services.sweep()
+    first.refresh_from_db()
+    assert first.status == "sent"
+    sent = Message.objects.filter(about_id=first.pk, template__startswith="follow_up")
+    assert {m.channel for m in sent} == {"text"}
+
+
+def test_her_reminder_text_does_not_go_once_she_has_answered(client, given):
+    from perinatal.notify.delivery import deliver
+
+    first = nth(given, 0)
+    link = sent_link(first)
+    reminder = Message.objects.get(template="follow_up_reminder_text", about_id=first.pk)
+    with time_machine.travel(first.opens_at + timedelta(hours=1), tick=False):
+        client.post(link, epds_answers(total_from_items=3))
+    reminder.refresh_from_db()
+    assert reminder.status == "cancelled"
+    assert deliver(reminder.pk) == "skipped"
