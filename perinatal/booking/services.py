@@ -151,6 +151,9 @@ def _replay(key: str, fingerprint: str) -> Appointment | None:
     return existing
 
 
+DEADLOCK_TRIES = 3  # a booking aborted to break a lock cycle is tried again, this many times in all
+
+
 def is_deadlock(exc: Exception) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
@@ -522,28 +525,37 @@ def book_infusion(
     )
     _place(appointment, Option(clinician.pk, location.pk), start.astimezone(UTC))
     appointment.patient_clear_at = appointment.ends_at + patient_gap
-    try:
-        with transaction.atomic():
-            _serialise_writes_for(clinician.pk)
-            _serialise_writes_for_chair(chair.pk)
-            appointment.save()
-            AppointmentEvent.objects.create(
-                appointment=appointment,
-                kind=AppointmentEvent.Kind.BOOKED,
-                actor=AppointmentEvent.Actor.STAFF,
-                user=booked_by,
-                starts_at=appointment.starts_at,
-            )
-            notify(appointment, "infusion_booked")
-    except IntegrityError as exc:
-        if not is_overlap(exc):
-            raise
-        raise _taken(appointment) from exc
-    except OperationalError as exc:
-        if not is_deadlock(exc):
-            raise
-        raise _taken(appointment) from exc
-    return appointment
+    for attempt in range(DEADLOCK_TRIES):
+        try:
+            with transaction.atomic():
+                _serialise_writes_for(clinician.pk)
+                _serialise_writes_for_chair(chair.pk)
+                appointment.save()
+                AppointmentEvent.objects.create(
+                    appointment=appointment,
+                    kind=AppointmentEvent.Kind.BOOKED,
+                    actor=AppointmentEvent.Actor.STAFF,
+                    user=booked_by,
+                    starts_at=appointment.starts_at,
+                )
+                notify(appointment, "infusion_booked")
+        except IntegrityError as exc:
+            if not is_overlap(exc):
+                raise
+            raise _taken(appointment) from exc
+        except OperationalError as exc:
+            if not is_deadlock(exc):
+                raise
+            if attempt == DEADLOCK_TRIES - 1:
+                raise _taken(appointment) from exc
+            # Two bookings of her on different chairs each waited for the other's row, and
+            # PostgreSQL aborted this one while the other may not have committed yet: asking
+            # now could find nothing to name. Try again: the insert then waits for the other
+            # to finish and meets its row.
+            appointment.pk, appointment._state.adding = None, True
+            continue
+        return appointment
+    raise AssertionError("unreachable")  # every attempt returns or raises
 
 
 def _taken(appointment: Appointment) -> ResourceTaken:
