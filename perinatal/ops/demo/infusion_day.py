@@ -90,10 +90,11 @@ def book_at(plan, clinician, start, seat: int = 0) -> Appointment | None:
     return None
 
 
-def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
+def check_in(appointment: Appointment, nurse):
+    """She arrives as her plan said: escort, childcare, fasting, breastfeeding plan read back."""
     plan = appointment.plan
     assert plan is not None  # booked from her plan
-    session = day.check_in(
+    return day.check_in(
         appointment,
         by=nurse,
         baseline=day.Baseline(**CALM),
@@ -105,6 +106,10 @@ def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
         pregnancy="not_pregnant",
         breastfeeding_read_back=True,
     )
+
+
+def _walk(appointment: Appointment, nurse, clinician, stage: str) -> None:
+    session = check_in(appointment, nurse)
     epds = get_instrument("epds", "en")
     assert epds is not None
     calm = [next(n for n, o in enumerate(i.options) if o.score == 0) for i in epds.items]

@@ -21,7 +21,7 @@ from perinatal.followup.models import FollowUp
 from perinatal.infusion import next_day
 from perinatal.infusion import services as day
 from perinatal.infusion.models import AdverseEvent, DaySettings, InfusionEvent, NextDayCheck
-from perinatal.ops.demo.infusion_day import CALM, book_at
+from perinatal.ops.demo.infusion_day import CALM, book_at, check_in
 from perinatal.patients.models import Patient
 from perinatal.screening.instruments import get_instrument
 
@@ -123,18 +123,7 @@ def _epds(total: int):
 def _infusion(appointment, nurse, clinician, baseline: int, clock, *, nausea: bool):
     """Her day from check-in to discharge: today's questionnaire is her baseline."""
     plan = appointment.plan
-    session = day.check_in(
-        appointment,
-        by=nurse,
-        baseline=day.Baseline(**CALM),
-        identity_confirmed=True,
-        escort_name=plan.escort_name,
-        escort_phone=plan.escort_phone,
-        childcare_by=plan.childcare_by,
-        fasted=True,
-        pregnancy="not_pregnant",
-        breastfeeding_read_back=True,
-    )
+    session = check_in(appointment, nurse)
     day.day_questionnaire(session, _epds(baseline))
     clock.shift(timedelta(minutes=15))
     session = day.prepare(session, by=nurse, weight_kg=Decimal("68.0"), concentration=Decimal(10))
